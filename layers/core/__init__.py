@@ -1,0 +1,1 @@
+"""Infrastructure shared by every function: settings, database, Redis, AWS, logging, errors."""

@@ -1,0 +1,25 @@
+"""boto3 clients, created lazily (boto3 costs ~200 ms to import) and reused per container."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+
+@functools.lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    import boto3  # lazy: only functions that talk to AWS pay for it
+    from botocore.config import Config
+
+    from layers.core.settings import get_settings
+
+    settings = get_settings()
+    return boto3.client(
+        service,
+        endpoint_url=settings.aws_endpoint_url,
+        region_name=settings.aws_region,
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=10),
+    )
+
+
+def reset_clients() -> None:
+    client.cache_clear()

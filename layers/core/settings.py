@@ -1,0 +1,122 @@
+"""Settings from the environment (and, on a real stage, from SSM Parameter Store).
+
+Every name in the HTTP contract's "Running it locally" section is a field here. Secrets are
+never defaulted: a stage either sets them in the environment or points ``SECRETS_SSM_PATH`` at
+a parameter path whose entries (``<path>/JWT_SECRET`` ...) fill whatever the environment lacks.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Names that may come from SSM when the environment does not set them.
+SECRET_NAMES = (
+    "JWT_SECRET",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "GOOGLE_CLIENT_SECRET",
+    "DATABASE_URL",
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    stage: str = Field("local", alias="STAGE")
+    database_url: str = Field("postgresql://blog@127.0.0.1:54320/blog", alias="DATABASE_URL")
+    db_pool_max: int = Field(4, alias="DB_POOL_MAX")
+    redis_url: str = Field("redis://127.0.0.1:63790/0", alias="REDIS_URL")
+    aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")
+    aws_region: str = Field("us-east-1", alias="AWS_DEFAULT_REGION")
+    port: int = Field(8000, alias="PORT")
+
+    jwt_secret: SecretStr = Field(alias="JWT_SECRET")
+    jwt_issuer: str = Field("blog-api", alias="JWT_ISSUER")
+    jwt_audience: str = Field("blog-frontend", alias="JWT_AUDIENCE")
+    access_token_ttl_seconds: int = Field(15 * 60, alias="ACCESS_TOKEN_TTL_SECONDS")
+    refresh_token_ttl_days: int = Field(30, alias="REFRESH_TOKEN_TTL_DAYS")
+    email_token_ttl_hours: int = Field(24, alias="EMAIL_TOKEN_TTL_HOURS")
+    admin_emails: str = Field("", alias="ADMIN_EMAILS")
+
+    frontend_origin: str = Field("http://localhost:3000", alias="FRONTEND_ORIGIN")
+    public_api_url: str = Field("http://127.0.0.1:8000", alias="PUBLIC_API_URL")
+
+    stripe_secret_key: SecretStr | None = Field(None, alias="STRIPE_SECRET_KEY")
+    stripe_webhook_secret: SecretStr | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
+
+    google_client_id: str | None = Field(None, alias="GOOGLE_CLIENT_ID")
+    google_client_secret: SecretStr | None = Field(None, alias="GOOGLE_CLIENT_SECRET")
+    google_redirect_uri: str = Field(
+        "http://localhost:3000/auth/google/callback", alias="GOOGLE_REDIRECT_URI"
+    )
+    google_authorization_endpoint: str = Field(
+        "https://accounts.google.com/o/oauth2/v2/auth", alias="GOOGLE_AUTHORIZATION_ENDPOINT"
+    )
+    google_token_endpoint: str = Field(
+        "https://oauth2.googleapis.com/token", alias="GOOGLE_TOKEN_ENDPOINT"
+    )
+    google_jwks_uri: str = Field("https://www.googleapis.com/oauth2/v3/certs", alias="GOOGLE_JWKS_URI")
+    google_issuer: str = Field("https://accounts.google.com", alias="GOOGLE_ISSUER")
+
+    rate_limit_anon: str = Field("100/hour", alias="RATE_LIMIT_ANON")
+    rate_limit_user: str = Field("500/hour", alias="RATE_LIMIT_USER")
+    rate_limit_auth: str = Field("10/minute", alias="RATE_LIMIT_AUTH")
+    rate_limit_rag: str = Field("20/minute", alias="RATE_LIMIT_RAG")
+    rate_limit_code: str = Field("10/minute", alias="RATE_LIMIT_CODE")
+
+    tasks_queue_name: str = Field("blog-tasks", alias="TASKS_QUEUE_NAME")
+    tasks_dlq_name: str = Field("blog-tasks-dlq", alias="TASKS_DLQ_NAME")
+    uploads_bucket: str = Field("blog-uploads", alias="UPLOADS_BUCKET")
+    site_bucket: str = Field("blog-site", alias="SITE_BUCKET")
+    email_sender: str = Field("no-reply@blog.local", alias="EMAIL_SENDER")
+
+    max_body_bytes: int = Field(1_000_000, alias="MAX_BODY_BYTES")
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 characters")
+        return value
+
+    @property
+    def admin_email_set(self) -> frozenset[str]:
+        return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
+
+
+def _ssm_values(path: str) -> dict[str, Any]:
+    """Secrets stored under an SSM path, keyed by their last path segment."""
+    import boto3  # lazy; settings cannot use layers.core.aws, which needs settings itself
+
+    ssm = boto3.client(
+        "ssm",
+        endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+    )
+    values: dict[str, Any] = {}
+    paginator = ssm.get_paginator("get_parameters_by_path")
+    for page in paginator.paginate(Path=path, WithDecryption=True, Recursive=False):
+        for param in page["Parameters"]:
+            name = param["Name"].rsplit("/", 1)[-1]
+            if name in SECRET_NAMES:
+                values[name] = param["Value"]
+    return values
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; read once per warm Lambda container."""
+    overrides: dict[str, Any] = {}
+    ssm_path = os.environ.get("SECRETS_SSM_PATH")
+    if ssm_path:
+        overrides = {k: v for k, v in _ssm_values(ssm_path).items() if k not in os.environ}
+    return Settings(**overrides)
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()

@@ -1,0 +1,52 @@
+"""The one error mapper: domain errors to FastAPI-shaped JSON responses.
+
+Anything that is not an ``AppError`` becomes a bare 500 ``{"detail": "Internal Server Error"}``;
+the exception and the request id go to the log, never to the caller.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from layers.core.errors import AppError, RateLimited, Redirect, ValidationFailed
+from layers.core.logging import get_logger
+
+log = get_logger("http.errors")
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Any:
+    from chalice import Response
+
+    return Response(
+        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status_code=status,
+        headers={**JSON_HEADERS, **(headers or {})},
+    )
+
+
+def error_response(exc: BaseException) -> Any:
+    if isinstance(exc, ValidationFailed):
+        return json_response(422, {"detail": exc.errors})
+    if isinstance(exc, Redirect):
+        return json_response(301, {"detail": exc.detail, "location": exc.location},
+                             {"Location": exc.location})
+    if isinstance(exc, RateLimited):
+        return json_response(429, {"detail": exc.detail}, {"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, AppError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return json_response(exc.status_code, {"detail": exc.detail}, headers)
+    log.error("unhandled error", exc_info=exc)
+    return json_response(500, {"detail": "Internal Server Error"})
+
+
+def pydantic_errors(exc: Any, location: str) -> list[dict]:
+    """FastAPI's 422 items from a pydantic ``ValidationError``.
+
+    The rejected ``input`` is left out on purpose: it may be a password.
+    """
+    items = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+        items.append({"loc": [location, *err["loc"]], "msg": err["msg"], "type": err["type"]})
+    return items

@@ -1,0 +1,257 @@
+"""The one route decorator.
+
+``Router("posts").get("/api/posts", query=ListQuery, response=Page[PostOut])`` registers a Chalice
+route on the router's blueprint and records a ``RouteSpec`` for the OpenAPI document. At request
+time the wrapper, in this order:
+
+1. rejects oversized bodies (413) before parsing anything;
+2. authenticates the bearer token (401) and checks the role (403);
+3. applies the route group's rate limit (429, fails open when Redis is down);
+4. validates path, query and body with pydantic (422 in FastAPI's shape);
+5. calls the handler and serialises its result through the declared response model, so a field
+   the model does not declare (a password hash, say) can never reach the client.
+
+Handlers therefore only translate HTTP to a service call.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from layers.core.errors import AppError, Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
+from layers.core.settings import get_settings
+from layers.http.context import RequestContext
+from layers.http.errors import error_response, json_response, pydantic_errors
+
+Auth = Literal["public", "user", "admin", "stripe"]
+_PATH_PARAM = re.compile(r"{(\w+)}")
+# JSON bodies are parsed from the raw bytes here, so Chalice must accept these types untouched.
+_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    router: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    auth: Auth
+    status: int
+    body: Any = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    path_params: dict[str, Any] = field(default_factory=dict)
+    rate_group: str = ""
+    errors: tuple[int, ...] = ()
+    media_type: str = "application/json"
+
+
+# Every route declared in this process, in declaration order: the OpenAPI document's source.
+ROUTES: list[RouteSpec] = []
+
+
+class RawResponse:
+    """A non-JSON answer (XML feed, HTML docs page) or one with extra headers."""
+
+    def __init__(self, body: str | bytes, status: int = 200, content_type: str = "application/json",
+                 headers: dict[str, str] | None = None) -> None:
+        self.body, self.status, self.content_type = body, status, content_type
+        self.headers = headers or {}
+
+
+class Router:
+    """One router = one Chalice blueprint = one Lambda function when deployed."""
+
+    def __init__(self, name: str, *, tag: str | None = None) -> None:
+        from chalice import Blueprint
+
+        self.name = name
+        self.tag = tag or name
+        self.blueprint = Blueprint(f"functions.{name}")
+
+    def get(self, path: str, **kw: Any) -> Callable:
+        return self.route("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Callable:
+        return self.route("POST", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Callable:
+        return self.route("PUT", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Callable:
+        return self.route("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Callable:
+        return self.route("DELETE", path, **kw)
+
+    def route(self, method: str, path: str, *, auth: Auth = "public", body: Any = None,
+              query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
+              rate_group: str | None = None, errors: tuple[int, ...] = (),
+              media_type: str = "application/json", summary: str | None = None) -> Callable:
+        def decorator(handler: Callable) -> Callable:
+            params = _path_param_types(handler, path)
+            doc = inspect.getdoc(handler) or ""
+            spec = RouteSpec(
+                router=self.tag, method=method, path=path,
+                summary=summary or (doc.splitlines()[0] if doc else handler.__name__),
+                description=doc, auth=auth, status=status, body=body, query=query,
+                response=response, path_params=params, rate_group=rate_group or self.name,
+                errors=errors, media_type=media_type,
+            )
+            ROUTES.append(spec)
+            view = _make_view(self.blueprint, spec, handler)
+            self.blueprint.route(path, methods=[method], content_types=_CONTENT_TYPES,
+                                 cors=_cors())(view)
+            return handler
+
+        return decorator
+
+
+def _cors() -> Any:
+    from chalice import CORSConfig
+
+    return CORSConfig(
+        allow_origin=get_settings().frontend_origin,
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After", "Location"],
+        max_age=600,
+        allow_credentials=True,
+    )
+
+
+def _path_param_types(handler: Callable, path: str) -> dict[str, Any]:
+    hints = inspect.signature(handler).parameters
+    types = {}
+    for name in _PATH_PARAM.findall(path):
+        if name not in hints:
+            raise TypeError(f"{handler.__name__} must accept path parameter {name!r}")
+        annotation = hints[name].annotation
+        types[name] = int if annotation in (int, "int") else str
+    return types
+
+
+def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable) -> Callable:
+    body_adapter = TypeAdapter(spec.body) if spec.body is not None else None
+    response_adapter = TypeAdapter(spec.response) if spec.response is not None else None
+
+    def view(**path_values: str) -> Any:
+        request = blueprint.current_request
+        try:
+            ctx = _build_context(request, spec)
+            kwargs = _validated_inputs(request, spec, body_adapter, path_values, ctx)
+            result = handler(ctx, **kwargs)
+            return _render(spec, result, response_adapter)
+        except Exception as exc:  # noqa: BLE001 - the one place that maps every error
+            return error_response(exc)
+
+    view.__name__ = handler.__name__
+    view.__doc__ = handler.__doc__
+    return view
+
+
+def _build_context(request: Any, spec: RouteSpec) -> RequestContext:
+    from layers.http import auth, ratelimit
+    from layers.core.logging import request_id_var
+
+    raw = request.raw_body or b""
+    if len(raw) > get_settings().max_body_bytes:
+        raise PayloadTooLarge("request body is too large")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    client_ip = _client_ip(request, headers)
+    user = auth.authenticate(headers.get("authorization")) if spec.auth != "stripe" else None
+    if spec.auth in ("user", "admin") and user is None:
+        raise Unauthorized("not authenticated")
+    if spec.auth == "admin" and not user.is_admin:
+        raise Forbidden("admin role required")
+    ratelimit.check(spec.rate_group, user.id if user else None, client_ip)
+    return RequestContext(request_id=request_id_var.get() or "", client_ip=client_ip, user=user,
+                          headers=headers, raw_body=raw)
+
+
+def _client_ip(request: Any, headers: dict[str, str]) -> str:
+    # API Gateway puts the caller's address in the request context; it already accounts for
+    # X-Forwarded-For from CloudFront, and a client-sent header must never be trusted here.
+    identity = (request.context or {}).get("identity") or {}
+    return identity.get("sourceIp") or "unknown"
+
+
+def _validated_inputs(request: Any, spec: RouteSpec, body_adapter: TypeAdapter | None,
+                      path_values: dict[str, str], ctx: RequestContext) -> dict[str, Any]:
+    errors: list[dict] = []
+    kwargs: dict[str, Any] = {}
+    for name, typ in spec.path_params.items():
+        try:
+            kwargs[name] = TypeAdapter(typ).validate_python(path_values[name], strict=False)
+        except ValidationError as exc:
+            errors += [{"loc": ["path", name], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        else:
+            if typ is int and not (0 < kwargs[name] < 2**63):
+                errors.append({"loc": ["path", name], "msg": "Input should be a valid id",
+                               "type": "int_parsing"})
+    if spec.query is not None:
+        try:
+            kwargs["query"] = spec.query.model_validate(_query_dict(request, spec.query))
+        except ValidationError as exc:
+            errors += pydantic_errors(exc, "query")
+    if body_adapter is not None:
+        try:
+            kwargs["body"] = body_adapter.validate_python(_parse_json(ctx.raw_body))
+        except ValidationError as exc:
+            errors += pydantic_errors(exc, "body")
+        except ValidationFailed as exc:
+            errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    return kwargs
+
+
+def _query_dict(request: Any, model: type[BaseModel]) -> dict[str, Any]:
+    params = request.query_params
+    if not params:
+        return {}
+    out: dict[str, Any] = {}
+    for key in params.keys():
+        values = params.getlist(key)
+        info = model.model_fields.get(key)
+        is_list = info is not None and getattr(info.annotation, "__origin__", None) is list
+        out[key] = values if is_list else values[-1]
+    return out
+
+
+def _parse_json(raw: bytes) -> Any:
+    if not raw.strip():
+        raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        pos = getattr(exc, "pos", 0)
+        raise ValidationFailed([{"loc": ["body", pos], "msg": "JSON decode error",
+                                 "type": "json_invalid"}]) from exc
+
+
+def _render(spec: RouteSpec, result: Any, adapter: TypeAdapter | None) -> Any:
+    from chalice import Response
+
+    if isinstance(result, RawResponse):
+        body = result.body
+        return Response(body=body, status_code=result.status,
+                        headers={"Content-Type": result.content_type, **result.headers})
+    if spec.status == 204 or result is None and spec.response is None:
+        return Response(body="", status_code=spec.status)
+    if adapter is not None:
+        payload = adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json")
+    elif isinstance(result, BaseModel):
+        payload = result.model_dump(mode="json")
+    else:
+        payload = result
+    return json_response(spec.status, payload)
+
+
+__all__ = ["Router", "RouteSpec", "ROUTES", "RawResponse", "AppError"]
