@@ -43,7 +43,7 @@ def get_pool() -> ConnectionPool:
                     settings.database_url,
                     min_size=1,
                     max_size=settings.db_pool_max,
-                    kwargs={"row_factory": dict_row, "connect_timeout": 5},
+                    kwargs={"row_factory": dict_row, "connect_timeout": 5, "options": "-c timezone=UTC"},
                     configure=_configure,
                     open=True,
                     timeout=10,

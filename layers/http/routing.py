@@ -150,10 +150,23 @@ def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable) -> Callable:
             return _render(spec, result, response_adapter)
         except Exception as exc:  # noqa: BLE001 - the one place that maps every error
             return error_response(exc)
+        finally:
+            _relay_committed_tasks()
 
     view.__name__ = handler.__name__
     view.__doc__ = handler.__doc__
     return view
+
+
+def _relay_committed_tasks() -> None:
+    # Tasks the handler's service enqueued and committed go to SQS now; rows of a rolled-back
+    # transaction do not exist, so the relay finds nothing for them.
+    from layers.tasks import outbox
+
+    if outbox.has_pending():
+        from layers.tasks import relay
+
+        relay.flush_pending()
 
 
 def _build_context(request: Any, spec: RouteSpec) -> RequestContext:

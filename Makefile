@@ -1,0 +1,36 @@
+# Two commands matter: `make run` (local stack + API with demo data) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+export XDG_RUNTIME_DIR ?= /tmp/blog-runtime
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run test migrate package lint-template bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## start the local stack, load demo data, serve the API on 127.0.0.1:$${PORT:-8000}
+	$(PY) -m infra.local.run
+
+test: install  ## the whole test suite against real PostgreSQL, Redis and moto
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+migrate: install  ## apply pending migrations to $$DATABASE_URL
+	$(PY) -m infra.migrate
+
+package: install  ## build the per-router SAM template and package into build/
+	$(PY) -m infra.build.package
+
+bench: install  ## benchmarks (print figures; not part of the test suite)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf build vendor .local/test

@@ -1,0 +1,83 @@
+"""Start (or reuse) the services the app needs and point the environment at them.
+
+Used by ``make run`` and by the test session. A service named by the environment
+(``DATABASE_URL``, ``REDIS_URL``, ``AWS_ENDPOINT_URL``) is used as it is; otherwise the embedded
+one is started under ``root`` with the given ports.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.local.services import Moto, Postgres, Redis, Service
+
+
+@dataclass
+class Ports:
+    postgres: int = 54320
+    redis: int = 63790
+    aws: int = 4566
+
+
+@dataclass
+class Stack:
+    root: Path
+    ports: Ports = field(default_factory=Ports)
+    durable: bool = True
+    started: list[Service] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> dict[str, str]:
+        """Start what is missing, migrate, create AWS resources; return the environment to use."""
+        began = time.monotonic()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.env = {"AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+                    "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+                    "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+        self.env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or self._start(
+            Postgres("postgres", self.ports.postgres, self.root / "postgres", durable=self.durable))
+        self.env["REDIS_URL"] = os.environ.get("REDIS_URL") or self._start(
+            Redis("redis", self.ports.redis, self.root / "redis"))
+        self.env["AWS_ENDPOINT_URL"] = os.environ.get("AWS_ENDPOINT_URL") or self._start(
+            Moto("moto", self.ports.aws, self.root / "moto"))
+        self.env["JWT_SECRET"] = os.environ.get("JWT_SECRET") or self._local_jwt_secret()
+        os.environ.update(self.env)
+        self.migrate()
+        self.provision_aws()
+        self.env["STACK_STARTUP_SECONDS"] = f"{time.monotonic() - began:.2f}"
+        return self.env
+
+    def _start(self, service: Postgres | Redis | Moto) -> str:
+        service.start()
+        self.started.append(service)
+        return service.url
+
+    def _local_jwt_secret(self) -> str:
+        # A local-only signing key, generated once and kept with the local data (git ignores it).
+        path = self.root / "jwt_secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def migrate(self) -> list[str]:
+        from infra.migrate import migrate
+
+        return migrate(self.env["DATABASE_URL"])
+
+    def provision_aws(self) -> dict[str, str]:
+        from infra.local.aws_resources import provision
+        from layers.core import aws
+        from layers.core.settings import get_settings, reset_settings
+
+        reset_settings()
+        aws.reset_clients()
+        return provision(aws.client, get_settings())
+
+    def stop(self) -> None:
+        for service in reversed(self.started):
+            service.stop()
+        self.started.clear()

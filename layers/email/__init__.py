@@ -1,0 +1,1 @@
+"""Email: templates with HTML and plain-text parts, and an SES sender."""

@@ -1,0 +1,60 @@
+"""Send email through SES (locally: moto, where the messages can be read back).
+
+``send_bulk`` paces itself under SES's per-second send rate and keeps going when one recipient
+fails hard (a rejected address), returning who failed so the caller can record it.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from layers.core import aws
+from layers.core.errors import DependencyUnavailable
+from layers.core.logging import get_logger
+from layers.core.settings import get_settings
+from layers.email.message import Email
+
+log = get_logger("email")
+DEFAULT_MAX_SEND_RATE = 14.0  # SES's sandbox rate; the account's real rate is asked once per batch
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    sent: list[str]
+    failed: list[str]
+
+
+def send(email: Email) -> str:
+    """Send one email; raises ``DependencyUnavailable`` if SES refuses, so the task retries."""
+    ses = aws.client("ses")
+    try:
+        result = ses.send_raw_email(RawMessage={"Data": email.to_mime(get_settings().email_sender)})
+    except Exception as exc:  # noqa: BLE001 - wrapped: botocore errors carry request details
+        raise DependencyUnavailable("email could not be sent") from exc
+    return result["MessageId"]
+
+
+def send_bulk(emails: Iterable[Email]) -> BulkResult:
+    interval = 1.0 / _max_send_rate()
+    sent, failed = [], []
+    for email in emails:
+        started = time.monotonic()
+        try:
+            send(email)
+            sent.append(email.to)
+        except DependencyUnavailable:
+            log.warning("bulk email to one recipient failed", extra={"recipient_domain": email.to.rsplit("@", 1)[-1]})
+            failed.append(email.to)
+        pause = interval - (time.monotonic() - started)
+        if pause > 0:
+            time.sleep(pause)
+    return BulkResult(sent, failed)
+
+
+def _max_send_rate() -> float:
+    try:
+        rate = float(aws.client("ses").get_send_quota().get("MaxSendRate") or DEFAULT_MAX_SEND_RATE)
+    except Exception:  # noqa: BLE001 - the quota is advisory; fall back to the sandbox rate
+        rate = DEFAULT_MAX_SEND_RATE
+    return max(1.0, rate)

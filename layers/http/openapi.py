@@ -1,0 +1,143 @@
+"""The OpenAPI 3.1 document, generated from the route specs every router declares.
+
+Importing every router module (without registering it in an app) is enough to collect them, so
+the document is complete even in a function deployed with ``ROUTER=<name>``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from layers.http.routing import ROUTES, RouteSpec
+
+_PATH_PARAM = re.compile(r"{(\w+)}")
+_REF = "#/components/schemas/{model}"
+_STATUS_TEXT = {
+    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+    413: "Payload Too Large", 422: "Validation Error", 429: "Too Many Requests",
+    500: "Internal Server Error", 503: "Service Unavailable",
+}
+_ERROR = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
+_VALIDATION = {
+    "type": "object",
+    "properties": {"detail": {"type": "array", "items": {
+        "type": "object", "required": ["loc", "msg", "type"],
+        "properties": {"loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                       "msg": {"type": "string"}, "type": {"type": "string"}}}}},
+}
+
+
+@functools.lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    from functions import load_router, router_names
+
+    for name in router_names():
+        load_router(name)
+    return build(ROUTES)
+
+
+def build(routes: list[RouteSpec]) -> dict[str, Any]:
+    components: dict[str, Any] = {"HTTPError": _ERROR, "HTTPValidationError": _VALIDATION}
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in routes:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, components)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Blog and learning platform API",
+            "version": "1.0.0",
+            "description": (
+                "Errors use FastAPI's shape: `{\"detail\": \"...\"}`, or a list of `{loc, msg, type}` "
+                "for 422. Every response carries `X-Request-ID`. Lists take `page` and `page_size` "
+                "(at most 100). 429 answers carry `Retry-After`."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "stripeSignature": {"type": "apiKey", "in": "header", "name": "Stripe-Signature"},
+            },
+        },
+    }
+
+
+def _schema(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
+    schema = TypeAdapter(tp).json_schema(ref_template=_REF, mode="serialization")
+    components.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _input_schema(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
+    schema = TypeAdapter(tp).json_schema(ref_template=_REF, mode="validation")
+    components.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "tags": [spec.router],
+        "summary": spec.summary,
+        "operationId": f"{spec.router}_{spec.method.lower()}_{_slug(spec.path)}",
+        "parameters": _parameters(spec, components),
+        "responses": _responses(spec, components),
+    }
+    if spec.description:
+        op["description"] = spec.description
+    if spec.auth in ("user", "admin"):
+        op["security"] = [{"bearer": []}]
+        op["x-required-role"] = spec.auth
+    elif spec.auth == "stripe":
+        op["security"] = [{"stripeSignature": []}]
+    else:
+        op["security"] = [{}, {"bearer": []}]
+    if spec.body is not None:
+        op["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": _input_schema(spec.body, components)}}}
+    return op
+
+
+def _parameters(spec: RouteSpec, components: dict[str, Any]) -> list[dict[str, Any]]:
+    params = [{"name": name, "in": "path", "required": True,
+               "schema": {"type": "integer" if typ is int else "string"}}
+              for name, typ in spec.path_params.items()]
+    if spec.query is not None:
+        schema = _input_schema(spec.query, components)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    return params
+
+
+def _responses(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
+    ok: dict[str, Any] = {"description": _STATUS_TEXT.get(spec.status, "Success")}
+    if spec.status != 204:
+        if spec.response is not None:
+            ok["content"] = {spec.media_type: {"schema": _schema(spec.response, components)}}
+        elif spec.media_type != "application/json":
+            ok["content"] = {spec.media_type: {"schema": {"type": "string"}}}
+    responses: dict[str, Any] = {str(spec.status): ok}
+    codes = set(spec.errors) | {429, 500}
+    if spec.auth in ("user", "admin"):
+        codes.add(401)
+    if spec.auth == "admin":
+        codes.add(403)
+    if spec.body is not None or spec.query is not None or spec.path_params:
+        codes.add(422)
+    if spec.body is not None:
+        codes.add(413)
+    for code in sorted(codes):
+        ref = "HTTPValidationError" if code == 422 else "HTTPError"
+        responses[str(code)] = {"description": _STATUS_TEXT.get(code, "Error"),
+                                "content": {"application/json": {"schema": {"$ref": _REF.format(model=ref)}}}}
+    return responses
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", _PATH_PARAM.sub(r"by_\1", path.removeprefix("/api/")).lower()).strip("_")

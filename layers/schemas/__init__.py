@@ -1,0 +1,1 @@
+"""Pydantic models shared by several routers (request bodies and response views)."""

@@ -1,0 +1,66 @@
+"""Task types: each a pydantic payload model and a handler, declared with ``@task``.
+
+Handlers live in ``layers.tasks.handlers``; they run inside the worker's transaction and must
+not commit (the worker commits the effect together with the task id that deduplicates it).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class TaskDefinition:
+    name: str
+    payload_model: type[BaseModel]
+    handler: Callable[[Any, BaseModel], None]
+
+
+_TASKS: dict[str, TaskDefinition] = {}
+_loaded = False
+
+
+def task(name: str) -> Callable:
+    """Register ``handler(conn, payload)``; the payload model is read from its annotation."""
+
+    def decorator(handler: Callable) -> Callable:
+        params = list(inspect.signature(handler, eval_str=True).parameters.values())
+        model = params[1].annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise TypeError(f"task {name!r}: second parameter must be annotated with a pydantic model")
+        if name in _TASKS and _TASKS[name].handler is not handler:
+            raise ValueError(f"task {name!r} registered twice")
+        _TASKS[name] = TaskDefinition(name, model, handler)
+        return handler
+
+    return decorator
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    from layers.tasks import handlers
+
+    for module in pkgutil.iter_modules(handlers.__path__):
+        importlib.import_module(f"{handlers.__name__}.{module.name}")
+    _loaded = True
+
+
+def get(name: str) -> TaskDefinition:
+    _load()
+    try:
+        return _TASKS[name]
+    except KeyError:
+        raise LookupError(f"unknown task type {name!r}") from None
+
+
+def names() -> list[str]:
+    _load()
+    return sorted(_TASKS)

@@ -1,0 +1,99 @@
+"""Move outbox rows to SQS.
+
+``flush_pending`` runs right after a request commits and sends just that request's tasks; the
+``outbox_sweep`` schedule calls ``sweep`` for anything left (SQS was down, the process died between
+commit and send). Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so concurrent relays never send
+the same row twice at once; a row is marked sent only after SQS accepted it. A failed send backs
+off (``available_at``) so a long outage does not turn every sweep into a storm.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from typing import Any
+
+from layers.core import aws, db
+from layers.core.logging import get_logger
+from layers.core.settings import get_settings
+from layers.tasks import outbox
+
+log = get_logger("tasks.relay")
+SQS_BATCH = 10  # SendMessageBatch's limit
+
+
+@functools.lru_cache(maxsize=4)
+def queue_url(name: str) -> str:
+    return aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def flush_pending() -> int:
+    ids = outbox.take_pending()
+    if not ids:
+        return 0
+    try:
+        return send(ids=list(ids))
+    except Exception:  # noqa: BLE001 - never fail a committed request; the sweep retries
+        log.warning("outbox relay failed; the sweep will send these tasks", exc_info=True)
+        return 0
+
+
+def sweep(batch_size: int = 500) -> dict[str, int]:
+    """Send every due pending row, a batch at a time, until none is left or SQS refuses."""
+    sent = failed = 0
+    while True:
+        ok, bad = _send_batch(None, batch_size)
+        sent, failed = sent + ok, failed + bad
+        if ok == 0 or bad:
+            return {"sent": sent, "failed": failed}
+
+
+def send(ids: list[uuid.UUID]) -> int:
+    ok, _bad = _send_batch(ids, len(ids))
+    return ok
+
+
+def _send_batch(ids: list[uuid.UUID] | None, limit: int) -> tuple[int, int]:
+    with db.connection() as conn:
+        rows = conn.execute(
+            "SELECT id, task_type, payload FROM task_outbox"
+            " WHERE status = 'pending' AND available_at <= now()"
+            " AND (%(ids)s::uuid[] IS NULL OR id = ANY(%(ids)s::uuid[]))"
+            " ORDER BY created_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED",
+            {"ids": ids, "limit": limit},
+        ).fetchall()
+        if not rows:
+            return 0, 0
+        sent, errors = _publish(rows)
+        if sent:
+            conn.execute("UPDATE task_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1"
+                         " WHERE id = ANY(%s)", (sent,))
+        for task_id, error in errors.items():
+            conn.execute(
+                "UPDATE task_outbox SET attempts = attempts + 1, last_error = %s,"
+                " available_at = now() + make_interval(secs => least(300, 5 * power(2, attempts)))"
+                " WHERE id = %s",
+                (error[:500], task_id),
+            )
+        conn.commit()
+    return len(sent), len(errors)
+
+
+def _publish(rows: list[dict[str, Any]]) -> tuple[list[uuid.UUID], dict[uuid.UUID, str]]:
+    sqs = aws.client("sqs")
+    sent: list[uuid.UUID] = []
+    errors: dict[uuid.UUID, str] = {}
+    for start in range(0, len(rows), SQS_BATCH):
+        chunk = rows[start:start + SQS_BATCH]
+        entries = [{"Id": str(i), "MessageBody": json.dumps(
+            {"task_id": str(r["id"]), "task_type": r["task_type"], "payload": r["payload"]})}
+            for i, r in enumerate(chunk)]
+        try:
+            result = sqs.send_message_batch(QueueUrl=queue_url(get_settings().tasks_queue_name),
+                                            Entries=entries)
+        except Exception as exc:  # noqa: BLE001 - SQS or network down: keep rows pending
+            errors.update({r["id"]: type(exc).__name__ for r in chunk})
+            continue
+        sent += [chunk[int(e["Id"])]["id"] for e in result.get("Successful", [])]
+        errors.update({chunk[int(e["Id"])]["id"]: e.get("Code", "failed") for e in result.get("Failed", [])})
+    return sent, errors

@@ -1,0 +1,140 @@
+"""Test session: real PostgreSQL, Redis and moto (started here, or taken from the environment).
+
+State is reset before every test: tables truncated, Redis flushed, the emulator reset and its
+resources recreated, process-level caches cleared.
+"""
+from __future__ import annotations
+
+import os
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+os.environ.update({
+    "JWT_SECRET": os.environ.get("TEST_JWT_SECRET", TEST_JWT_SECRET),
+    "ADMIN_EMAILS": "admin@example.com",
+    "RATE_LIMIT_ANON": "100000/hour",
+    "RATE_LIMIT_USER": "100000/hour",
+    "RATE_LIMIT_AUTH": "100000/hour",
+    "RATE_LIMIT_RAG": "100000/hour",
+    "RATE_LIMIT_CODE": "100000/hour",
+    "FRONTEND_ORIGIN": "http://localhost:3000",
+    "XDG_RUNTIME_DIR": os.environ.get("XDG_RUNTIME_DIR", "/tmp"),
+})
+for _name in ("STRIPE_SECRET_KEY", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "ROUTER"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[dict[str, str]]:
+    from infra.local.stack import Ports, Stack
+
+    ports = Ports(postgres=int(os.environ.get("TEST_PG_PORT", "54331")),
+                  redis=int(os.environ.get("TEST_REDIS_PORT", "63801")),
+                  aws=int(os.environ.get("TEST_AWS_PORT", "45661")))
+    test_stack = Stack(ROOT / ".local" / "test", ports=ports, durable=False)
+    env = test_stack.start()
+    yield env
+    from layers.core import db
+
+    db.close_pool()
+    test_stack.stop()
+
+
+@pytest.fixture(scope="session")
+def app(stack: dict[str, str]) -> Any:
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+def _truncate_all(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'")]
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+
+
+def reset_process_state() -> None:
+    from layers.core import aws, cache
+    from layers.core.settings import reset_settings
+    from layers.http import ratelimit
+    from layers.http.openapi import document
+    from layers.tasks import outbox, relay
+
+    reset_settings()
+    aws.reset_clients()
+    cache.reset_redis()
+    ratelimit.reset()
+    relay.queue_url.cache_clear()
+    outbox.take_pending()
+    document.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    _truncate_all(stack["DATABASE_URL"])
+    reset_process_state()
+    from layers.core.cache import get_redis
+
+    get_redis().flushdb()
+    urllib.request.urlopen(urllib.request.Request(stack["AWS_ENDPOINT_URL"] + "/moto-api/reset", method="POST"),
+                           timeout=10).close()
+    from infra.local.aws_resources import provision
+    from layers.core import aws
+    from layers.core.settings import get_settings
+
+    provision(aws.client, get_settings())
+    yield
+    reset_process_state()
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Any]:
+    from chalice.test import Client
+
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: Any) -> Any:
+    from tests.support.api import Api
+
+    return Api(client)
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Change settings for one test: ``settings_env(RATE_LIMIT_AUTH="2/minute")``."""
+    from layers.core.settings import reset_settings
+
+    def apply(**values: str) -> None:
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        reset_process_state()
+
+    yield apply
+    reset_settings()
+
+
+@pytest.fixture
+def drain(app: Any) -> Any:
+    from tests.support.aws import drain as drain_queue
+
+    return lambda: drain_queue(app)
+
+
+@pytest.fixture
+def users(api: Any) -> Any:
+    from tests.support.accounts import Accounts
+
+    return Accounts(api)

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite: an HTTP client with JSON conveniences, queue draining, mailbox."""
