@@ -38,7 +38,7 @@ def stack() -> Iterator[dict[str, str]]:
     ports = Ports(postgres=int(os.environ.get("TEST_PG_PORT", "54331")),
                   redis=int(os.environ.get("TEST_REDIS_PORT", "63801")),
                   aws=int(os.environ.get("TEST_AWS_PORT", "45661")))
-    test_stack = Stack(ROOT / ".local" / "test", ports=ports, durable=False)
+    test_stack = Stack(ROOT / ".local" / os.environ.get("TEST_STACK_DIR", "test"), ports=ports, durable=False)
     env = test_stack.start()
     yield env
     from layers.core import db
