@@ -23,9 +23,9 @@ def main() -> None:
     stack = Stack(ROOT / ".local" / "run")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    os.environ.setdefault("ADMIN_EMAILS", "admin@example.com")
     try:
         stack.start()
-        os.environ.setdefault("ADMIN_EMAILS", "admin@example.com")
         from infra.local import demo
 
         demo.load()
