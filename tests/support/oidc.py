@@ -100,7 +100,7 @@ class FakeOidcProvider:
                 self._send(*provider.exchange(form))
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
 
     def exchange(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
