@@ -82,9 +82,9 @@ def _input_schema(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
 
 def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {
-        "tags": [spec.router],
+        "tags": [spec.tag],
         "summary": spec.summary,
-        "operationId": f"{spec.router}_{spec.method.lower()}_{_slug(spec.path)}",
+        "operationId": f"{spec.tag}_{spec.method.lower()}_{_slug(spec.path)}",
         "parameters": _parameters(spec, components),
         "responses": _responses(spec, components),
     }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ _CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urle
 @dataclass(frozen=True)
 class RouteSpec:
     router: str
+    tag: str
     method: str
     path: str
     summary: str
@@ -73,7 +75,7 @@ class Router:
         from chalice import Blueprint
 
         self.name = name
-        self.tag = tag or name
+        self.tag = tag or name  # the OpenAPI group; several routers may share one
         self.blueprint = Blueprint(f"functions.{name}")
 
     def get(self, path: str, **kw: Any) -> Callable:
@@ -99,7 +101,7 @@ class Router:
             params = _path_param_types(handler, path)
             doc = inspect.getdoc(handler) or ""
             spec = RouteSpec(
-                router=self.tag, method=method, path=path,
+                router=self.name, tag=self.tag, method=method, path=path,
                 summary=summary or (doc.splitlines()[0] if doc else handler.__name__),
                 description=doc, auth=auth, status=status, body=body, query=query,
                 response=response, path_params=params, rate_group=rate_group or self.name,
@@ -117,8 +119,13 @@ class Router:
 def _cors() -> Any:
     from chalice import CORSConfig
 
+    from layers.core.settings import Settings
+
+    # Read from the environment, not get_settings(): CORS is baked into the API Gateway
+    # definition when the app is packaged, where no secrets (and no SSM) are available.
+    origin = os.environ.get("FRONTEND_ORIGIN") or Settings.model_fields["frontend_origin"].default
     return CORSConfig(
-        allow_origin=get_settings().frontend_origin,
+        allow_origin=origin,
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After", "Location"],
         max_age=600,

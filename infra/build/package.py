@@ -1,0 +1,120 @@
+"""``make package``: build the deployable SAM template and code package.
+
+    python -m infra.build.package [--stage dev] [--out build/package]
+
+1. Stage a build directory: ``app.py``, ``.chalice/``, ``requirements.txt`` (without Chalice
+   itself: Chalice puts its own runtime in the package) and ``vendor/`` holding ``functions/``,
+   ``scheduled/`` and ``layers/``, which Chalice copies to the package root, so every import path
+   is the same as in the repository.
+2. Generate the merge template from the app's routes and event sources (``infra.build.template``).
+3. ``chalice package --merge-template`` produces ``sam.json`` and ``deployment.zip``.
+4. Precompile ``.pyc`` into the zip (unchecked-hash, so Lambda's file times do not matter).
+5. ``cfn-lint`` the template (offline).
+"""
+from __future__ import annotations
+
+import argparse
+import compileall
+import json
+import os
+import py_compile
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_PACKAGES = ("functions", "scheduled", "layers")
+BUILD_ENV = {"AWS_ACCESS_KEY_ID": "packaging", "AWS_SECRET_ACCESS_KEY": "packaging", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def stage_sources(stage_dir: Path) -> None:
+    # Keep .chalice/deployments: Chalice caches the built dependencies there by requirements hash.
+    cache = stage_dir / ".chalice" / "deployments"
+    if stage_dir.exists():
+        for child in stage_dir.iterdir():
+            if child.name != ".chalice":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        for child in (stage_dir / ".chalice").glob("*"):
+            if child != cache:
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "app.py", stage_dir / "app.py")
+    shutil.copytree(ROOT / ".chalice", stage_dir / ".chalice", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("deployments", "deployed"))
+    requirements = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+                    if not line.strip().lower().startswith("chalice")]
+    (stage_dir / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in SHIPPED_PACKAGES:
+        shutil.copytree(ROOT / package, stage_dir / "vendor" / package, ignore=ignore)
+
+
+def write_merge_template(path: Path, stage: str) -> dict:
+    """Import the app as packaging sees it (no ROUTER) and derive the template from it."""
+    os.environ.pop("ROUTER", None)
+    sys.path.insert(0, str(ROOT))
+    from app import app
+    from infra.build import template
+    from layers.http.routing import ROUTES
+
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    merge = template.build(app, ROUTES, config, stage)
+    path.write_text(json.dumps(merge, indent=2))
+    return merge
+
+
+def chalice_package(stage_dir: Path, merge_template: Path, out_dir: Path, stage: str) -> None:
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    chalice = Path(sys.executable).with_name("chalice")
+    subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(merge_template),
+                    str(out_dir)], cwd=stage_dir, check=True, env={**os.environ, **BUILD_ENV})
+
+
+def precompile(zip_path: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(tmp)
+        compileall.compile_dir(tmp, quiet=1, workers=0,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        rebuilt = zip_path.with_suffix(".tmp")
+        with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(Path(tmp).rglob("*")):
+                if file.is_file():
+                    info = zipfile.ZipInfo.from_file(file, file.relative_to(tmp).as_posix())
+                    info.external_attr = (0o755 if os.access(file, os.X_OK) else 0o644) << 16
+                    archive.writestr(info, file.read_bytes(), zipfile.ZIP_DEFLATED)
+        rebuilt.replace(zip_path)
+
+
+def lint(template_path: Path) -> None:
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    # W3005: Chalice emits DependsOn that is also implied by references; harmless.
+    subprocess.run([str(cfn_lint), "--ignore-checks", "W3005", "--", str(template_path)], check=True)
+
+
+def build(stage: str = "dev", out: Path = ROOT / "build" / "package") -> Path:
+    stage_dir = ROOT / "build" / "stage"
+    stage_sources(stage_dir)
+    merge_path = ROOT / "build" / "merge-template.json"
+    write_merge_template(merge_path, stage)
+    chalice_package(stage_dir, merge_path, out, stage)
+    precompile(out / "deployment.zip")
+    lint(out / "sam.json")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default="dev", choices=["dev", "prod"])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "package")
+    args = parser.parse_args()
+    out = build(args.stage, args.out)
+    print(f"packaged: {out / 'sam.json'} and {out / 'deployment.zip'} (cfn-lint passed)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The merge template that turns Chalice's single-function SAM output into one function per router.
+
+Chalice serves every route from one ``APIHandler`` (its maintainers decline to split it,
+aws/chalice#229). ``chalice package --merge-template`` deep-merges this document into its output:
+
+* every router gets its own ``AWS::Serverless::Function`` (same code, ``ROUTER=<name>``) and
+  permission to be invoked by the REST API; the ``system`` router keeps ``APIHandler``;
+* each path's API Gateway integration is pointed at its router's function;
+* the task queue and its dead-letter queue (5 receives, visibility 6x the worker's timeout), and
+  the worker's event source with ``FunctionResponseTypes: [ReportBatchItemFailures]``, which
+  Chalice cannot set (aws/chalice#2029);
+* the buckets, and a role policy with what the code calls.
+
+Everything is derived from the app's registered routes and event sources, never from a list.
+"""
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from typing import Any
+
+from infra.local.aws_resources import MAX_RECEIVES
+
+API_HANDLER_ROUTER = "system"
+DEFAULT_MEMORY = 512
+DEFAULT_TIMEOUT = 30
+
+
+def resource_name(name: str) -> str:
+    from chalice.utils import to_cfn_resource_name
+
+    return to_cfn_resource_name(name)
+
+
+def build(app: Any, routes: list[Any], config: dict[str, Any], stage: str) -> dict[str, Any]:
+    stage_cfg = config.get("stages", {}).get(stage, {})
+    functions_cfg = stage_cfg.get("lambda_functions", {})
+    by_router: dict[str, list[Any]] = defaultdict(list)
+    for spec in routes:
+        by_router[spec.router].append(spec)
+
+    resources: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    shared_env = _shared_environment()
+    for router, specs in sorted(by_router.items()):
+        logical = "APIHandler" if router == API_HANDLER_ROUTER else f"{resource_name(router)}Router"
+        settings = functions_cfg.get(router, {})
+        resources[logical] = _router_function(router, settings, shared_env, logical == "APIHandler", config)
+        if logical != "APIHandler":
+            resources[f"{logical}InvokePermission"] = _invoke_permission(logical)
+        for spec in specs:
+            integration = {"uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/"
+                                              f"2015-03-31/functions/${{{logical}.Arn}}/invocations"}}
+            paths.setdefault(spec.path, {})[spec.method.lower()] = {"x-amazon-apigateway-integration": integration}
+    resources["RestAPI"] = {"Properties": {"DefinitionBody": {"paths": paths}}}
+    resources.update(_queues(functions_cfg, stage_cfg.get("environment_variables", {})))
+    resources.update(_buckets())
+    resources.update(_event_functions(app, shared_env))
+    resources["DefaultRole"] = {"Properties": {"Policies": [_policy()]}}
+    return {"Resources": resources, "Outputs": {
+        "TasksQueueUrl": {"Value": {"Ref": "TasksQueue"}},
+        "TasksDeadLetterQueueUrl": {"Value": {"Ref": "TasksDeadLetterQueue"}},
+    }}
+
+
+def _shared_environment() -> dict[str, Any]:
+    return {
+        "UPLOADS_BUCKET": {"Ref": "UploadsBucket"},
+        "SITE_BUCKET": {"Ref": "SiteBucket"},
+    }
+
+
+def _router_function(router: str, settings: dict[str, Any], env: dict[str, Any], is_api_handler: bool,
+                     config: dict[str, Any]) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "Environment": {"Variables": {**env, "ROUTER": router}},
+        "MemorySize": settings.get("lambda_memory_size", config.get("lambda_memory_size", DEFAULT_MEMORY)),
+        "Timeout": settings.get("lambda_timeout", config.get("lambda_timeout", DEFAULT_TIMEOUT)),
+    }
+    if is_api_handler:
+        return {"Properties": props}
+    props.update({
+        "Runtime": f"python{sys.version_info.major}.{sys.version_info.minor}",
+        "Handler": "app.app",
+        "CodeUri": "./deployment.zip",
+        "Tracing": "PassThrough",
+        "Role": {"Fn::GetAtt": ["DefaultRole", "Arn"]},
+    })
+    return {"Type": "AWS::Serverless::Function", "Properties": props}
+
+
+def _invoke_permission(function: str) -> dict[str, Any]:
+    return {"Type": "AWS::Lambda::Permission", "Properties": {
+        "FunctionName": {"Fn::GetAtt": [function, "Arn"]},
+        "Action": "lambda:InvokeFunction",
+        "Principal": "apigateway.amazonaws.com",
+        "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPI}/*"},
+    }}
+
+
+def _worker_timeout(functions_cfg: dict[str, Any]) -> int:
+    return int(functions_cfg.get("task_worker", {}).get("lambda_timeout", DEFAULT_TIMEOUT))
+
+
+def _queues(functions_cfg: dict[str, Any], stage_env: dict[str, str]) -> dict[str, Any]:
+    # Named from the stage's TASKS_QUEUE_NAME: Chalice builds the worker's event source ARN from
+    # that name, and a deep merge cannot replace its Fn::Sub with a Fn::GetAtt.
+    return {
+        "TasksDeadLetterQueue": {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": stage_env["TASKS_DLQ_NAME"], "MessageRetentionPeriod": 1209600}},
+        "TasksQueue": {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": stage_env["TASKS_QUEUE_NAME"],
+            # At least six times the worker's timeout, as AWS advises for SQS event sources.
+            "VisibilityTimeout": 6 * _worker_timeout(functions_cfg),
+            "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["TasksDeadLetterQueue", "Arn"]},
+                              "maxReceiveCount": MAX_RECEIVES},
+        }},
+    }
+
+
+def _buckets() -> dict[str, Any]:
+    private = {"PublicAccessBlockConfiguration": {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}}
+    return {"UploadsBucket": {"Type": "AWS::S3::Bucket", "Properties": private},
+            "SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": private}}
+
+
+def _event_functions(app: Any, env: dict[str, Any]) -> dict[str, Any]:
+    from chalice.app import SQSEventConfig
+
+    out: dict[str, Any] = {}
+    for source in app.event_sources:
+        function: dict[str, Any] = {"Properties": {"Environment": {"Variables": dict(env)}}}
+        if isinstance(source, SQSEventConfig):
+            function["DependsOn"] = ["TasksQueue"]
+            function["Properties"]["Events"] = {f"{resource_name(source.name)}SqsEventSource": {"Properties": {
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            }}}
+        out[resource_name(source.name)] = function
+    return out
+
+
+def _policy() -> dict[str, Any]:
+    return {"PolicyName": "BlogApiPolicy", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": "arn:*:logs:*:*:*"},
+        {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                       "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                                       "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks"],
+         "Resource": [{"Fn::GetAtt": ["TasksQueue", "Arn"]}, {"Fn::GetAtt": ["TasksDeadLetterQueue", "Arn"]}]},
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
+         "Resource": [{"Fn::Sub": "${UploadsBucket.Arn}/*"}, {"Fn::Sub": "${SiteBucket.Arn}/*"}]},
+        {"Effect": "Allow", "Action": ["ses:SendRawEmail", "ses:SendEmail", "ses:GetSendQuota"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["ssm:GetParametersByPath"],
+         "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/blog/*"}},
+    ]}}
