@@ -30,6 +30,8 @@ class Schedule:
         """Whether a run is due at minute ``at`` (seconds ignored), given the last run."""
         if self.every is not None:
             return last is None or at - last >= self.every
+        if last is not None and last >= at:
+            return False  # already ran this minute
         weekday = (at.isoweekday() % 7) + 1  # Python: Monday=1..Sunday=7 -> EventBridge: Sunday=1
         return all(field is None or value in field for field, value in (
             (self.minutes, at.minute), (self.hours, at.hour), (self.days, at.day),
@@ -57,7 +59,10 @@ def parse(expression: str) -> Schedule:
 def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) -> frozenset[int] | None:
     if text in ("*", "?"):
         return None
-    if any(ch in text for ch in "LW#"):
+    bare = text.upper()
+    for name in names or {}:
+        bare = bare.replace(name, "")
+    if any(ch in bare for ch in "LW#"):
         raise ValueError(f"unsupported cron feature in {text!r}")
     values: set[int] = set()
     for part in text.split(","):

@@ -13,14 +13,18 @@ import threading
 import time
 from pathlib import Path
 
-from infra.local.stack import Stack
+from infra.local.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> None:
     began = time.monotonic()
-    stack = Stack(ROOT / ".local" / "run")
+    # The defaults are the contract's (AWS emulator on 4566); the overrides let two stacks coexist.
+    ports = Ports(postgres=int(os.environ.get("LOCAL_PG_PORT", "54320")),
+                  redis=int(os.environ.get("LOCAL_REDIS_PORT", "63790")),
+                  aws=int(os.environ.get("LOCAL_AWS_PORT", "4566")))
+    stack = Stack(Path(os.environ.get("LOCAL_DATA_DIR", ROOT / ".local" / "run")), ports=ports)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     os.environ.setdefault("ADMIN_EMAILS", "admin@example.com")

@@ -9,7 +9,7 @@ import functools
 import re
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from layers.http.routing import ROUTES, RouteSpec
 
@@ -69,15 +69,26 @@ def build(routes: list[RouteSpec]) -> dict[str, Any]:
 
 
 def _schema(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
-    schema = TypeAdapter(tp).json_schema(ref_template=_REF, mode="serialization")
-    components.update(schema.pop("$defs", {}))
-    return schema
+    return _named(tp, components, "serialization")
 
 
 def _input_schema(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
-    schema = TypeAdapter(tp).json_schema(ref_template=_REF, mode="validation")
-    components.update(schema.pop("$defs", {}))
-    return schema
+    return _named(tp, components, "validation")
+
+
+def _named(tp: Any, components: dict[str, Any], mode: str) -> dict[str, Any]:
+    """A model becomes a named component (typed clients get a type per model); others inline."""
+    schema = TypeAdapter(tp).json_schema(ref_template=_REF, mode=mode)
+    defs = schema.pop("$defs", {})
+    for name, definition in defs.items():
+        components.setdefault(name, definition)
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return schema
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", tp.__name__).strip("_")
+    if name in components and components[name] != schema:
+        name = f"{tp.__module__.rsplit('.', 1)[-1]}.{name}"  # two modules, one class name
+    components[name] = schema
+    return {"$ref": _REF.format(model=name)}
 
 
 def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +119,9 @@ def _parameters(spec: RouteSpec, components: dict[str, Any]) -> list[dict[str, A
                "schema": {"type": "integer" if typ is int else "string"}}
               for name, typ in spec.path_params.items()]
     if spec.query is not None:
-        schema = _input_schema(spec.query, components)
+        # Query models are spread into parameters, never referenced as one component.
+        schema = TypeAdapter(spec.query).json_schema(ref_template=_REF, mode="validation")
+        components.update(schema.pop("$defs", {}))
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
