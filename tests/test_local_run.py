@@ -89,3 +89,20 @@ def test_run_serves_persists_and_stops_every_child(tmp_path):
         assert status == 409
     finally:
         _stop(proc)
+
+
+def test_services_named_by_the_environment_are_used_instead_of_started(stack, tmp_path, monkeypatch):
+    from infra.local.stack import Ports, Stack
+
+    for name in ("DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL"):
+        monkeypatch.setenv(name, stack[name])
+    unused = Ports(postgres=_free_port(), redis=_free_port(), aws=_free_port())
+    external = Stack(tmp_path, ports=unused)
+    env = external.start()
+    try:
+        assert external.started == []
+        assert {env[k] for k in ("DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL")} == {
+            stack["DATABASE_URL"], stack["REDIS_URL"], stack["AWS_ENDPOINT_URL"]}
+        assert not any(_listening(port) for port in (unused.postgres, unused.redis, unused.aws))
+    finally:
+        external.stop()
