@@ -1,7 +1,10 @@
 """Send email through SES (locally: moto, where the messages can be read back).
 
-``send_bulk`` paces itself under SES's per-second send rate and keeps going when one recipient
-fails hard (a rejected address), returning who failed so the caller can record it.
+``send`` tells a permanent refusal of one recipient (``RecipientRejected``: a malformed or
+rejected address, retrying cannot help) from a transient failure (``DependencyUnavailable``:
+throttling, SES or the network down, worth retrying). ``send_bulk`` paces itself under SES's
+per-second send rate and keeps going when one recipient fails, returning who failed so the
+caller can record it.
 """
 from __future__ import annotations
 
@@ -17,6 +20,12 @@ from layers.email.message import Email
 
 log = get_logger("email")
 DEFAULT_MAX_SEND_RATE = 14.0  # SES's sandbox rate; the account's real rate is asked once per batch
+# SES error codes that mean "this message to this recipient will never be accepted".
+PERMANENT_ERROR_CODES = frozenset({"MessageRejected", "InvalidParameterValue"})
+
+
+class RecipientRejected(DependencyUnavailable):
+    """SES refused this recipient for good; retrying the same message cannot succeed."""
 
 
 @dataclass(frozen=True)
@@ -26,11 +35,14 @@ class BulkResult:
 
 
 def send(email: Email) -> str:
-    """Send one email; raises ``DependencyUnavailable`` if SES refuses, so the task retries."""
+    """Send one email; raises ``RecipientRejected`` or ``DependencyUnavailable`` if SES refuses."""
     ses = aws.client("ses")
     try:
         result = ses.send_raw_email(RawMessage={"Data": email.to_mime(get_settings().email_sender)})
     except Exception as exc:  # noqa: BLE001 - wrapped: botocore errors carry request details
+        code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+        if code in PERMANENT_ERROR_CODES:
+            raise RecipientRejected(f"email rejected by SES ({code})") from exc
         raise DependencyUnavailable("email could not be sent") from exc
     return result["MessageId"]
 

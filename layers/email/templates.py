@@ -5,9 +5,18 @@ Values are HTML-escaped into the HTML part; links are built by the caller from s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from layers.email.message import Email
+
+
+@dataclass(frozen=True)
+class DigestLinks:
+    site_url: str
+    unsubscribe_url: str  # the page the footer link opens
+    one_click_url: str  # the List-Unsubscribe (RFC 8058) endpoint
+
 
 _LAYOUT = """<!doctype html>
 <html><body style="font-family:system-ui,sans-serif;max-width:600px;margin:auto;color:#1f2937">
@@ -38,28 +47,40 @@ def verification(to: str, name: str, link: str) -> Email:
     )
 
 
-def newsletter_confirmation(to: str, link: str, unsubscribe_url: str) -> Email:
+def newsletter_confirmation(to: str, link: str, unsubscribe_url: str, one_click_url: str) -> Email:
     return Email(
         to=to,
         subject="Confirm your newsletter subscription",
-        text=_text(f"Confirm your subscription by opening this link:\n{link}", unsubscribe_url),
-        html=_html(f'<p>Confirm your subscription:</p><p><a href="{escape(link)}">Yes, subscribe me</a></p>',
+        text=_text(f"Confirm your subscription by opening this link:\n{link}\n\n"
+                   "If you did not ask to subscribe, ignore this email: nothing will be sent to you.",
+                   unsubscribe_url),
+        html=_html(f'<p>Confirm your subscription:</p><p><a href="{escape(link)}">Yes, subscribe me</a></p>'
+                   "<p>If you did not ask to subscribe, ignore this email: nothing will be sent to you.</p>",
                    unsubscribe_url),
         unsubscribe_url=unsubscribe_url,
+        one_click_url=one_click_url,
     )
 
 
-def digest(to: str, name: str, posts: Sequence[dict], unsubscribe_url: str, site_url: str) -> Email:
-    """``posts``: dicts with ``title``, ``slug`` and an already premium-gated ``excerpt``."""
-    text_items = "\n".join(f"- {p['title']}\n  {p['excerpt']}\n  {site_url}/posts/{p['slug']}" for p in posts)
+def digest(to: str, name: str, posts: Sequence[dict], links: DigestLinks) -> Email:
+    """``posts``: dicts with ``title``, ``slug``, ``is_premium`` and ``excerpt`` (never the body)."""
+    site = links.site_url
+    text_items = "\n".join(f"- {p['title']}{_premium_mark(p)}\n  {p['excerpt']}\n  {site}/posts/{p['slug']}"
+                           for p in posts)
     html_items = "".join(
-        f'<li><a href="{escape(site_url)}/posts/{escape(p["slug"])}">{escape(p["title"])}</a>'
+        f'<li><a href="{escape(site)}/posts/{escape(p["slug"])}">{escape(p["title"])}</a>{escape(_premium_mark(p))}'
         f"<br><span>{escape(p['excerpt'])}</span></li>" for p in posts
     )
     return Email(
         to=to,
         subject=f"Your daily digest: {len(posts)} new post{'s' if len(posts) != 1 else ''}",
-        text=_text(f"Hi {name},\n\nNew since yesterday:\n\n{text_items}", unsubscribe_url),
-        html=_html(f"<p>Hi {escape(name)},</p><p>New since yesterday:</p><ul>{html_items}</ul>", unsubscribe_url),
-        unsubscribe_url=unsubscribe_url,
+        text=_text(f"Hi {name},\n\nNew since yesterday:\n\n{text_items}", links.unsubscribe_url),
+        html=_html(f"<p>Hi {escape(name)},</p><p>New since yesterday:</p><ul>{html_items}</ul>",
+                   links.unsubscribe_url),
+        unsubscribe_url=links.unsubscribe_url,
+        one_click_url=links.one_click_url,
     )
+
+
+def _premium_mark(post: dict) -> str:
+    return " (premium)" if post.get("is_premium") else ""

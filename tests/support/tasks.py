@@ -1,4 +1,4 @@
-"""Helpers for the task, job, newsletter and digest tests: queue access, fakes, fixtures' data."""
+"""Support code for the task, job, newsletter and digest tests: queue access, fakes, test data."""
 from __future__ import annotations
 
 import re
@@ -22,6 +22,13 @@ class FakeClient:
 
     def __getattr__(self, name: str) -> Any:
         return self._overrides.get(name) or getattr(self._real, name)
+
+    def override(self, name: str, replacement: Callable[..., Any]) -> None:
+        self._overrides[name] = replacement
+
+    def restore(self) -> None:
+        """The service recovers: every call goes to the real client again."""
+        self._overrides.clear()
 
 
 def replace_client(monkeypatch: Any, service: str, **overrides: Callable[..., Any]) -> FakeClient:

@@ -1,0 +1,19 @@
+"""Regenerating the sitemap (queued when what it lists changes; also run hourly)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from layers.tasks.registry import task
+
+
+class SitemapRefresh(BaseModel):
+    pass
+
+
+@task("generate_sitemap")
+def generate_sitemap(conn: Any, payload: SitemapRefresh) -> None:
+    from layers.services import sitemap
+
+    sitemap.publish(conn)
