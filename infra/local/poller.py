@@ -6,6 +6,7 @@ fails the whole batch. Handlers are discovered from the app's event sources.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -28,6 +29,13 @@ def lambda_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, An
     } for m in messages]}
 
 
+@functools.lru_cache(maxsize=8)
+def _queue_arn(url: str) -> str:
+    from layers.core import aws
+
+    return aws.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
 def poll_once(app: Any, source: Any, wait_seconds: int = 0) -> tuple[int, int]:
     """Receive one batch for ``source`` and run it; returns (handled, failed)."""
     from layers.core import aws
@@ -39,7 +47,7 @@ def poll_once(app: Any, source: Any, wait_seconds: int = 0) -> tuple[int, int]:
                                    WaitTimeSeconds=wait_seconds, AttributeNames=["All"]).get("Messages", [])
     if not received:
         return 0, 0
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = _queue_arn(url)
     try:
         result = app.handler_map[source.name](lambda_event(received, arn), None) or {}
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}

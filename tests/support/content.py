@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 BODY = """Intro paragraph about the topic with a few plain words.
 
 ## First section
@@ -21,12 +23,22 @@ class Content:
         self.users = users
         self._admin: Any = None
         self._n = 0
+        self._readers = 0
 
     @property
     def admin(self) -> Any:
         if self._admin is None:
-            self._admin = self.users.admin()
+            self._admin = account("admin@example.com", "Admin", "admin")
         return self._admin
+
+    def reader(self, premium: bool = False) -> Any:
+        """A signed-in reader (with an active subscription when ``premium``)."""
+        self._readers += 1
+        kind = "premium" if premium else "reader"
+        reader = account(f"{kind}{self._readers}@example.com", f"Reader {self._readers}", "user")
+        if premium:
+            _subscribe(reader.id)
+        return reader
 
     @property
     def token(self) -> str:
@@ -63,16 +75,36 @@ class Content:
         return reply.json
 
 
-def premium_user(users: Any, email: str = "premium@example.com") -> Any:
-    """A signed-in user with an active subscription (written directly: billing is not under test)."""
-    import psycopg
+def account(email: str, name: str, role: str) -> Any:
+    """An active, verified account and an access token for it, without the cost of password hashing.
+
+    Authentication still runs for real on every request (token decode, account lookup).
+    """
+    from layers.core.settings import get_settings
+    from layers.services.auth import tokens
+    from tests.support.accounts import Account
+
+    (user_id,) = db_rows("INSERT INTO users (email, name, role, email_verified) VALUES (%s, %s, %s, true)"
+                         " RETURNING id", email, name, role)[0]
+    return Account(user_id, email, tokens.issue_access_token(get_settings(), user_id, role), "")
+
+
+def _subscribe(user_id: int) -> None:
+    db_rows("INSERT INTO subscriptions (user_id, status, plan, current_period_end, state_as_of)"
+            " VALUES (%s, 'active', 'monthly', now() + interval '30 days', now()) RETURNING id", user_id)
+
+
+@pytest.fixture
+def content(api: Any, users: Any) -> Content:
+    """Import into a test module: ``from tests.support.content import content``."""
+    return Content(api, users)
+
+
+def db_rows(sql: str, *params: Any) -> list[tuple]:
+    """Read the database directly (assertions on what HTTP cannot show)."""
     import os
 
-    account = users.create(email=email, name="Premium Reader")
+    import psycopg
+
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
-        conn.execute(
-            "INSERT INTO subscriptions (user_id, status, plan, current_period_end, state_as_of)"
-            " VALUES (%s, 'active', 'monthly', now() + interval '30 days', now())",
-            (account.id,),
-        )
-    return account
+        return conn.execute(sql, params).fetchall()

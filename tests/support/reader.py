@@ -66,5 +66,5 @@ def add_view(target: Any, post_id: int, *, client: str = "client", at: datetime 
 
 def make_subscription(target: Any, user_id: int) -> None:
     """Make a user premium: an active subscription with no end date."""
-    sql(target, "INSERT INTO subscriptions (user_id, status, plan, state_as_of) VALUES (%s, 'active', 'monthly', now())",
-        (user_id,))
+    sql(target, "INSERT INTO subscriptions (user_id, status, plan, state_as_of)"
+                " VALUES (%s, 'active', 'monthly', now())", (user_id,))
