@@ -1,0 +1,29 @@
+"""recommendations router: what to read next."""
+from __future__ import annotations
+
+from layers.core import db
+from layers.http.context import RequestContext
+from layers.http.pagination import PageQuery
+from layers.http.routing import Router
+from layers.schemas.reader import RecommendationPage
+from layers.services.premium import has_full_access
+
+router = Router("recommendations")
+
+
+@router.get("/api/recommendations", query=PageQuery, response=RecommendationPage)
+def recommendations(ctx: RequestContext, query: PageQuery) -> dict:
+    """Published posts to read next, as summaries (never the body; ``locked`` marks premium posts
+    the caller cannot read in full).
+
+    Rule. Signed in with reading history (``strategy: "personalised"``): unread published posts
+    sharing tags or a series with posts the caller read; ``score`` = distinct shared tags + 1 for
+    a shared series; ranked by score, then newest first. Otherwise (anonymous, no reads, or
+    nothing related left unread; ``strategy: "popular"``): published posts ranked by views in the
+    last 30 days, then by all-time view count, then newest first, leaving out posts the caller
+    has read.
+    """
+    from layers.services import recommendations as service
+
+    with db.connection() as conn:
+        return service.recommend(conn, ctx.user_id, has_full_access(ctx.user), query)

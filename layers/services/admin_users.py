@@ -1,0 +1,75 @@
+"""User administration: search, role and activation changes, deletion.
+
+Deactivation takes effect at once: refresh tokens are revoked here, and authentication checks
+``users.is_active`` on every request, so outstanding access tokens stop working too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from layers.core.errors import BadRequest, NotFound
+from layers.http.pagination import PageQuery, paginate
+from layers.services.auth.service import revoke_all_sessions
+from layers.services.text_match import contains_pattern
+
+_ADMIN_VIEW_SQL = """
+SELECT u.id, u.email, u.name, u.role, u.is_active, u.email_verified, u.xp, u.level, u.created_at,
+       EXISTS (
+           SELECT 1 FROM subscriptions s
+           WHERE s.user_id = u.id AND s.status IN ('active', 'trialing')
+             AND (s.current_period_end IS NULL OR s.current_period_end > now())
+       ) AS is_premium
+FROM users u
+WHERE {where}
+"""
+
+
+def list_users(conn: Any, *, q: str | None, role: str | None, is_active: bool | None,
+               query: PageQuery) -> dict[str, Any]:
+    """Newest accounts first; ``q`` matches email or name anywhere (trigram indexes)."""
+    clauses, params = ["TRUE"], {}
+    if q:
+        clauses.append("(u.email ILIKE %(pattern)s OR u.name ILIKE %(pattern)s)")
+        params["pattern"] = contains_pattern(q)
+    if role is not None:
+        clauses.append("u.role = %(role)s")
+        params["role"] = role
+    if is_active is not None:
+        clauses.append("u.is_active = %(active)s")
+        params["active"] = is_active
+    return paginate(conn, _ADMIN_VIEW_SQL.format(where=" AND ".join(clauses)), params, query,
+                    "created_at DESC, id DESC")
+
+
+def update(conn: Any, admin_id: int, user_id: int, *, role: str | None, is_active: bool | None) -> dict[str, Any]:
+    """Change role and/or activation. An admin cannot demote or deactivate themselves (400)."""
+    if user_id == admin_id and (role == "user" or is_active is False):
+        raise BadRequest("you cannot demote or deactivate your own account")
+    row = conn.execute(
+        "UPDATE users SET role = coalesce(%(role)s, role), is_active = coalesce(%(active)s, is_active),"
+        " updated_at = now() WHERE id = %(id)s RETURNING id",
+        {"role": role, "active": is_active, "id": user_id},
+    ).fetchone()
+    if row is None:
+        raise NotFound("user not found")
+    if is_active is False:
+        revoke_all_sessions(conn, user_id)
+    conn.commit()
+    return view(conn, user_id)
+
+
+def view(conn: Any, user_id: int) -> dict[str, Any]:
+    row = conn.execute(_ADMIN_VIEW_SQL.format(where="u.id = %s"), (user_id,)).fetchone()
+    if row is None:
+        raise NotFound("user not found")
+    return row
+
+
+def delete(conn: Any, admin_id: int, user_id: int) -> None:
+    """Delete an account and everything it owns (foreign keys cascade); not one's own."""
+    if user_id == admin_id:
+        raise BadRequest("you cannot delete your own account here")
+    row = conn.execute("DELETE FROM users WHERE id = %s RETURNING id", (user_id,)).fetchone()
+    if row is None:
+        raise NotFound("user not found")
+    conn.commit()

@@ -1,0 +1,67 @@
+"""Comment moderation: the admin queue, approving and removing comments.
+
+The author hears about either outcome through a notification written in the same transaction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from layers.core.errors import NotFound
+from layers.http.pagination import PageQuery, paginate
+from layers.services import notifications
+from layers.services.comments import comment_link
+
+# Constant fragments chosen by the validated ``status`` value; never built from input.
+_STATUS_FILTER = {"pending": "WHERE NOT c.is_approved", "approved": "WHERE c.is_approved", "all": ""}
+
+_QUEUE_SQL = """
+SELECT c.id, c.parent_id, c.content, c.is_approved, c.created_at,
+       jsonb_build_object('id', p.id, 'slug', p.slug, 'title', p.title) AS post,
+       jsonb_build_object('id', u.id, 'name', u.name) AS author
+FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.user_id
+{where}
+"""
+
+_RETURNING = "RETURNING id, post_id, user_id, parent_id, content, is_approved, created_at"
+
+
+def queue(conn: Any, status: str, query: PageQuery) -> dict[str, Any]:
+    """Newest first, which walks ``comments_moderation_idx`` for the pending queue."""
+    return paginate(conn, _QUEUE_SQL.format(where=_STATUS_FILTER[status]), {}, query,
+                    "created_at DESC, id DESC")
+
+
+def approve(conn: Any, comment_id: int) -> dict[str, Any]:
+    """Approve a comment; approving an approved one changes nothing and notifies no one."""
+    row = conn.execute(f"UPDATE comments SET is_approved = true WHERE id = %s AND NOT is_approved {_RETURNING}",
+                       (comment_id,)).fetchone()
+    if row is not None:
+        post = _post(conn, row["post_id"])
+        notifications.notify(conn, row["user_id"], "comment_approved", "Your comment was approved",
+                             f"On \u201c{post['title']}\u201d", comment_link(post["slug"], row["id"]))
+        conn.commit()
+    return _view(conn, comment_id)
+
+
+def remove(conn: Any, comment_id: int, moderator_id: int) -> None:
+    """Delete a comment (and its replies); its author is told unless they removed it themselves."""
+    row = conn.execute(f"DELETE FROM comments WHERE id = %s {_RETURNING}", (comment_id,)).fetchone()
+    if row is None:
+        raise NotFound("comment not found")
+    if row["user_id"] != moderator_id:
+        post = _post(conn, row["post_id"])
+        notifications.notify(conn, row["user_id"], "comment_removed", "Your comment was removed",
+                             f"A moderator removed your comment on \u201c{post['title']}\u201d.",
+                             f"/posts/{post['slug']}")
+    conn.commit()
+
+
+def _post(conn: Any, post_id: int) -> dict[str, Any]:
+    return conn.execute("SELECT id, slug, title FROM posts WHERE id = %s", (post_id,)).fetchone()
+
+
+def _view(conn: Any, comment_id: int) -> dict[str, Any]:
+    row = conn.execute(_QUEUE_SQL.format(where="WHERE c.id = %s"), (comment_id,)).fetchone()
+    if row is None:
+        raise NotFound("comment not found")
+    return row

@@ -1,0 +1,142 @@
+"""Comments on published posts: the reader's side (tree, post, delete own).
+
+New comments wait for moderation (``comment_moderation``) except an admin's own. A reader sees the
+approved ones and their own pending ones; a reply whose parent they cannot see is not shown.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from layers.core.errors import NotFound, ValidationFailed
+from layers.http.pagination import PageQuery
+from layers.services import notifications
+
+# Replies nest at most this deep; the tree is serialised recursively, so depth must be bounded.
+MAX_DEPTH = 8
+
+# One query for a page of top-level comments with every visible reply beneath them: the page of
+# roots is chosen first, then the recursive part walks down from those roots only.
+_TREE_SQL = """
+WITH RECURSIVE visible AS (
+    SELECT c.id, c.post_id, c.parent_id, c.user_id, c.content, c.is_approved, c.created_at
+    FROM comments c
+    WHERE c.post_id = %(post_id)s AND (c.is_approved OR c.user_id = %(viewer_id)s)
+), roots AS (
+    SELECT v.id, count(*) OVER () AS total_roots
+    FROM visible v WHERE v.parent_id IS NULL
+    ORDER BY v.created_at, v.id
+    LIMIT %(limit)s OFFSET %(offset)s
+), tree AS (
+    SELECT v.*, 1 AS depth FROM visible v JOIN roots r ON r.id = v.id
+    UNION ALL
+    SELECT v.*, t.depth + 1 FROM visible v JOIN tree t ON v.parent_id = t.id
+    WHERE t.depth < %(max_depth)s
+)
+SELECT t.id, t.post_id, t.parent_id, t.content, t.is_approved, t.created_at,
+       u.id AS author_id, u.name AS author_name,
+       (SELECT max(total_roots) FROM roots) AS total_roots
+FROM tree t JOIN users u ON u.id = t.user_id
+ORDER BY t.created_at, t.id
+"""
+
+_COUNT_ROOTS_SQL = """
+SELECT count(*) AS n FROM comments
+WHERE post_id = %(post_id)s AND parent_id IS NULL AND (is_approved OR user_id = %(viewer_id)s)
+"""
+
+# The parent and the length of its ancestor chain (bounded), to cap nesting.
+_PARENT_SQL = """
+WITH RECURSIVE chain AS (
+    SELECT id, parent_id, 1 AS depth FROM comments WHERE id = %(parent_id)s
+    UNION ALL
+    SELECT c.id, c.parent_id, ch.depth + 1 FROM comments c JOIN chain ch ON c.id = ch.parent_id
+    WHERE ch.depth <= %(max_depth)s
+)
+SELECT p.id, p.post_id, p.user_id, p.is_approved, (SELECT max(depth) FROM chain) AS depth
+FROM comments p WHERE p.id = %(parent_id)s
+"""
+
+
+def published_post(conn: Any, post_id: int) -> dict[str, Any]:
+    post = conn.execute("SELECT id, slug, title FROM posts WHERE id = %s AND status = 'published'",
+                        (post_id,)).fetchone()
+    if post is None:
+        raise NotFound("post not found")
+    return post
+
+
+def comment_link(slug: str, comment_id: int) -> str:
+    """Where a notification about a comment points (a frontend path)."""
+    return f"/posts/{slug}#comment-{comment_id}"
+
+
+def tree(conn: Any, post_id: int, viewer_id: int | None, query: PageQuery) -> dict[str, Any]:
+    published_post(conn, post_id)
+    params = {"post_id": post_id, "viewer_id": viewer_id, "limit": query.limit, "offset": query.offset,
+              "max_depth": MAX_DEPTH}
+    rows = conn.execute(_TREE_SQL, params).fetchall()
+    if rows:
+        total = rows[0]["total_roots"]
+    else:
+        total = 0 if query.page == 1 else conn.execute(_COUNT_ROOTS_SQL, params).fetchone()["n"]
+    return {"items": _assemble(rows), "total": total, "page": query.page, "page_size": query.page_size}
+
+
+def _assemble(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    nodes = {row["id"]: _node(row) for row in rows}
+    roots = []
+    for row in rows:  # ordered by creation, so replies keep chronological order
+        node = nodes[row["id"]]
+        parent = nodes.get(row["parent_id"]) if row["parent_id"] is not None else None
+        if parent is not None:
+            parent["replies"].append(node)
+        elif row["parent_id"] is None:
+            roots.append(node)
+    return roots
+
+
+def _node(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "post_id": row["post_id"], "parent_id": row["parent_id"],
+            "author": {"id": row["author_id"], "name": row["author_name"]}, "content": row["content"],
+            "is_approved": row["is_approved"], "created_at": row["created_at"], "replies": []}
+
+
+def create(conn: Any, *, post_id: int, author_id: int, author_name: str, content: str,
+           parent_id: int | None, auto_approve: bool) -> dict[str, Any]:
+    """Add a comment (pending unless ``auto_approve``); a reply notifies the parent's author."""
+    post = published_post(conn, post_id)
+    parent = _parent(conn, parent_id, post_id, author_id) if parent_id is not None else None
+    row = conn.execute(
+        "INSERT INTO comments (post_id, user_id, parent_id, content, is_approved)"
+        " VALUES (%s, %s, %s, %s, %s) RETURNING id, post_id, parent_id, content, is_approved, created_at",
+        (post_id, author_id, parent_id, content, auto_approve),
+    ).fetchone()
+    if parent is not None and parent["user_id"] != author_id:
+        # The reply's text is left out: it has not been moderated yet.
+        notifications.notify(conn, parent["user_id"], "comment_reply",
+                             f"{author_name} replied to your comment",
+                             f"On \u201c{post['title']}\u201d", comment_link(post["slug"], row["id"]))
+    conn.commit()
+    return {**row, "author": {"id": author_id, "name": author_name}, "replies": []}
+
+
+def _parent(conn: Any, parent_id: int, post_id: int, author_id: int) -> dict[str, Any]:
+    parent = conn.execute(_PARENT_SQL, {"parent_id": parent_id, "max_depth": MAX_DEPTH}).fetchone()
+    # A reply needs a parent on the same post that the replier can see.
+    if parent is None or parent["post_id"] != post_id or not (
+            parent["is_approved"] or parent["user_id"] == author_id):
+        raise ValidationFailed([{"loc": ["body", "parent_id"], "msg": "parent comment not found on this post",
+                                 "type": "value_error"}])
+    if parent["depth"] >= MAX_DEPTH:
+        raise ValidationFailed([{"loc": ["body", "parent_id"],
+                                 "msg": f"replies nest at most {MAX_DEPTH} levels deep", "type": "value_error"}])
+    return parent
+
+
+def delete(conn: Any, comment_id: int, user_id: int, *, is_admin: bool) -> None:
+    """Delete one's own comment (an admin: any comment); replies go with it."""
+    row = conn.execute("DELETE FROM comments WHERE id = %s AND (user_id = %s OR %s) RETURNING id",
+                       (comment_id, user_id, is_admin)).fetchone()
+    if row is None:
+        raise NotFound("comment not found")
+    conn.commit()

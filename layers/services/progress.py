@@ -1,0 +1,89 @@
+"""Reading progress: posts marked read, per-series completion, totals; reading earns XP once."""
+from __future__ import annotations
+
+from typing import Any
+
+from layers.core.errors import Forbidden, NotFound
+from layers.http.pagination import PageQuery, paginate
+from layers.services import premium, xp
+from layers.services.post_summaries import with_summaries
+
+READ_XP = 10
+
+_READ_SQL = """
+SELECT up.post_id AS id, up.completed_at, up.read_time_spent
+FROM user_progress up JOIN posts p ON p.id = up.post_id
+WHERE up.user_id = %(uid)s AND p.status = 'published'
+"""
+
+_SERIES_POSTS_SQL = """
+SELECT p.id, p.slug, p.title, p.series_position AS position, p.is_premium, up.completed_at
+FROM posts p LEFT JOIN user_progress up ON up.post_id = p.id AND up.user_id = %(uid)s
+WHERE p.series_id = %(sid)s AND p.status = 'published'
+ORDER BY p.series_position NULLS LAST, p.id
+"""
+
+# A series counts as completed when it has published posts and every one of them is read.
+_STATS_SQL = """
+WITH per_series AS (
+    SELECT p.series_id, count(*) AS total, count(up.post_id) AS read
+    FROM posts p LEFT JOIN user_progress up ON up.post_id = p.id AND up.user_id = %(uid)s
+    WHERE p.status = 'published' AND p.series_id IS NOT NULL
+    GROUP BY p.series_id
+)
+SELECT
+    (SELECT count(*) FROM user_progress up JOIN posts p ON p.id = up.post_id
+     WHERE up.user_id = %(uid)s AND p.status = 'published') AS posts_read,
+    (SELECT coalesce(sum(read_time_spent), 0) FROM user_progress WHERE user_id = %(uid)s)
+        AS total_read_time_seconds,
+    (SELECT count(*) FROM per_series WHERE read = total) AS series_completed,
+    (SELECT count(*) FROM per_series WHERE read > 0 AND read < total) AS series_in_progress,
+    u.xp, u.level
+FROM users u WHERE u.id = %(uid)s
+"""
+
+
+def mark_read(conn: Any, user_id: int, full_access: bool, post_id: int,
+              read_time_spent: int | None) -> dict[str, Any]:
+    """Record a read (idempotent: the first completion time and the longest read time are kept)."""
+    post = conn.execute("SELECT id, is_premium FROM posts WHERE id = %s AND status = 'published'",
+                        (post_id,)).fetchone()
+    if post is None:
+        raise NotFound("post not found")
+    # Completion feeds series progress and certificates, so a locked post cannot be completed.
+    if premium.is_locked(post, full_access):
+        raise Forbidden("this post requires a premium subscription")
+    row = conn.execute(
+        "INSERT INTO user_progress (user_id, post_id, read_time_spent) VALUES (%s, %s, %s)"
+        " ON CONFLICT (user_id, post_id) DO UPDATE"
+        " SET read_time_spent = GREATEST(user_progress.read_time_spent, EXCLUDED.read_time_spent)"
+        " RETURNING completed_at, read_time_spent",
+        (user_id, post_id, read_time_spent or 0),
+    ).fetchone()
+    awarded = xp.award(conn, user_id, READ_XP, "read", str(post_id))
+    totals = conn.execute("SELECT xp, level FROM users WHERE id = %s", (user_id,)).fetchone()
+    conn.commit()
+    return {"post_id": post_id, **row, "xp_awarded": awarded, **totals}
+
+
+def read_posts(conn: Any, user_id: int, full_access: bool, query: PageQuery) -> dict[str, Any]:
+    """Most recently read first (``user_progress_user_idx``), each with its post summary."""
+    page = paginate(conn, _READ_SQL, {"uid": user_id}, query, "completed_at DESC, id DESC")
+    page["items"] = with_summaries(conn, page["items"], full_access)
+    return page
+
+
+def series_progress(conn: Any, user_id: int, full_access: bool, series_id: int) -> dict[str, Any]:
+    series = conn.execute("SELECT id, slug, title FROM series WHERE id = %s", (series_id,)).fetchone()
+    if series is None:
+        raise NotFound("series not found")
+    rows = conn.execute(_SERIES_POSTS_SQL, {"uid": user_id, "sid": series_id}).fetchall()
+    posts = [premium.gate(row, full_access) | {"read": row["completed_at"] is not None} for row in rows]
+    read, total = sum(p["read"] for p in posts), len(posts)
+    return {"series": series, "read": read, "total": total,
+            "percent": (100 * read) // total if total else 0,
+            "completed": total > 0 and read == total, "posts": posts}
+
+
+def stats(conn: Any, user_id: int) -> dict[str, Any]:
+    return conn.execute(_STATS_SQL, {"uid": user_id}).fetchone()
