@@ -1,0 +1,57 @@
+"""Premium gating: the one place that decides what a caller sees of a post.
+
+Rule. A post is *locked* for a caller when the post is premium and the caller has no full
+access. Full access means an admin, or a signed-in user with an active subscription
+(``CurrentUser.is_premium``); anonymous callers never have it. For a locked post:
+
+- ``content`` is replaced by a preview: the opening section, at most ``PREVIEW_WORDS`` words;
+- only the excerpt (an author-written public teaser) may be quoted anywhere else: search
+  snippets, feed entries, recommendation blurbs, RAG citations.
+
+Every path that shows post text calls ``gate`` on the row before it leaves the service, and
+reads ``quotable_field`` to choose the column a snippet may come from. Non-premium posts pass
+through unchanged (with ``locked: False``).
+
+    from layers.services import premium
+
+    full = premium.has_full_access(ctx.user)
+    row = premium.gate(row, full)            # row needs "is_premium"; "content" is optional
+    column = premium.quotable_field(row)     # "content" or "excerpt"
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+PREVIEW_WORDS = 60
+
+
+def has_full_access(user: Any | None) -> bool:
+    """True for admins and premium subscribers; ``user`` is a ``CurrentUser`` or None."""
+    return user is not None and bool(getattr(user, "is_admin", False) or getattr(user, "is_premium", False))
+
+
+def is_locked(post: Mapping[str, Any], full_access: bool) -> bool:
+    return bool(post.get("is_premium")) and not full_access
+
+
+def gate(post: Mapping[str, Any], full_access: bool) -> dict[str, Any]:
+    """A copy of ``post`` as this caller may see it, with ``locked`` set.
+
+    A locked post's ``content`` (when the row has one) becomes its preview; nothing else of the
+    body survives in the returned row.
+    """
+    from layers.services.chunking import preview
+
+    out = dict(post)
+    out["locked"] = is_locked(post, full_access)
+    if out["locked"] and "content" in out:
+        out["content"] = preview(out["content"] or "", PREVIEW_WORDS)
+    return out
+
+
+def quotable_field(gated: Mapping[str, Any]) -> Literal["content", "excerpt"]:
+    """The column a snippet of a gated row may quote: the body only when it is not locked."""
+    if "locked" not in gated:
+        raise ValueError("quotable_field needs a row returned by gate()")
+    return "excerpt" if gated["locked"] else "content"

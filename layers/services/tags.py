@@ -1,0 +1,126 @@
+"""Tags: listing with published-post counts, management, merging, and resolving references.
+
+``tags.post_count`` is kept in the row (migration 0200) rather than counted per request: every
+post embeds its tags with their counts, and counting a popular tag's posts on each list call would
+grow with the table. Every write that can change a count (post create/update/publish/delete,
+merge) calls ``refresh_counts`` for the tags it touched, in its own transaction; the refresh
+recounts from scratch, so a count can never drift.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from layers.core.errors import BadRequest, NotFound, ValidationFailed
+from layers.http.pagination import PageQuery, paginate
+from layers.services import slugs
+
+_COLUMNS = "id, name, slug, post_count"
+_SORTS = {"name": "name ASC, id ASC", "popular": "post_count DESC, name ASC, id ASC"}
+
+
+def list_page(conn: Any, query: PageQuery, sort: str) -> dict[str, Any]:
+    return paginate(conn, f"SELECT {_COLUMNS} FROM tags", {}, query, _SORTS[sort])
+
+
+def get(conn: Any, tag_id: int) -> dict[str, Any]:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM tags WHERE id = %s", (tag_id,)).fetchone()
+    if row is None:
+        raise NotFound("tag not found")
+    return row
+
+
+def by_slug(conn: Any, slug: str) -> dict[str, Any] | None:
+    return conn.execute(f"SELECT {_COLUMNS} FROM tags WHERE slug = %s", (slug,)).fetchone()
+
+
+def create(conn: Any, name: str, slug: str | None) -> dict[str, Any]:
+    with slugs.conflicts_as_409():
+        row = conn.execute(
+            f"INSERT INTO tags (name, slug) VALUES (%s, %s) RETURNING {_COLUMNS}",
+            (name, slug or slugs.available(conn, "tags", slugs.slugify(name, "tag"))),
+        ).fetchone()
+        conn.commit()
+    return row
+
+
+def update(conn: Any, tag_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    get(conn, tag_id)
+    fields = {k: changes[k] for k in ("name", "slug") if k in changes}
+    if fields:
+        assignments = ", ".join(f"{k} = %({k})s" for k in fields)  # keys from the allow-list above
+        with slugs.conflicts_as_409():
+            conn.execute(f"UPDATE tags SET {assignments} WHERE id = %(id)s", {**fields, "id": tag_id})
+            conn.commit()
+    return get(conn, tag_id)
+
+
+def delete(conn: Any, tag_id: int) -> None:
+    if conn.execute("DELETE FROM tags WHERE id = %s RETURNING id", (tag_id,)).fetchone() is None:
+        raise NotFound("tag not found")
+    conn.commit()
+
+
+def merge(conn: Any, source_ids: Sequence[int], target_id: int) -> dict[str, Any]:
+    """Move every post of the sources to the target and delete the sources, atomically."""
+    sources = sorted(set(source_ids))
+    if target_id in sources:
+        raise BadRequest("the target cannot also be a source")
+    # Lock all rows involved in id order so two merges over the same tags cannot deadlock.
+    locked = {r["id"] for r in conn.execute(
+        "SELECT id FROM tags WHERE id = ANY(%s) ORDER BY id FOR UPDATE", ([*sources, target_id],))}
+    if target_id not in locked:
+        raise NotFound("target tag not found")
+    missing = [s for s in sources if s not in locked]
+    if missing:
+        raise NotFound(f"source tag(s) not found: {', '.join(map(str, missing))}")
+    conn.execute(
+        "INSERT INTO post_tags (post_id, tag_id) SELECT DISTINCT post_id, %s FROM post_tags"
+        " WHERE tag_id = ANY(%s) ON CONFLICT DO NOTHING",
+        (target_id, sources),
+    )
+    conn.execute("DELETE FROM tags WHERE id = ANY(%s)", (sources,))  # post_tags rows cascade
+    refresh_counts(conn, [target_id])
+    conn.commit()
+    return get(conn, target_id)
+
+
+def refresh_counts(conn: Any, tag_ids: Iterable[int] | None = None) -> None:
+    """Recount published posts for ``tag_ids`` (every tag when None). Does not commit."""
+    ids = None if tag_ids is None else sorted(set(tag_ids))
+    if ids == []:
+        return
+    conn.execute(
+        "UPDATE tags t SET post_count = c.n FROM ("
+        "  SELECT t2.id, count(p.id) AS n FROM tags t2"
+        "  LEFT JOIN post_tags pt ON pt.tag_id = t2.id"
+        "  LEFT JOIN posts p ON p.id = pt.post_id AND p.status = 'published'"
+        "  WHERE %(ids)s::bigint[] IS NULL OR t2.id = ANY(%(ids)s::bigint[])"
+        "  GROUP BY t2.id) c"
+        " WHERE t.id = c.id AND t.post_count IS DISTINCT FROM c.n",
+        {"ids": ids},
+    )
+
+
+def tag_ids_of(conn: Any, post_id: int) -> list[int]:
+    return [r["tag_id"] for r in conn.execute("SELECT tag_id FROM post_tags WHERE post_id = %s", (post_id,))]
+
+
+def resolve_refs(conn: Any, refs: Sequence[int | str], loc: tuple[str, ...]) -> list[int]:
+    """Tag ids for ids or slugs, in the given order without repeats; 422 naming unknown ones."""
+    ids = [r for r in refs if isinstance(r, int)]
+    names = [r for r in refs if isinstance(r, str)]
+    found = conn.execute("SELECT id, slug FROM tags WHERE id = ANY(%s) OR slug = ANY(%s)", (ids, names)).fetchall()
+    by_id = {r["id"]: r["id"] for r in found}
+    by_slug = {r["slug"]: r["id"] for r in found}
+    out: list[int] = []
+    errors = []
+    for i, ref in enumerate(refs):
+        tag_id = by_id.get(ref) if isinstance(ref, int) else by_slug.get(ref)
+        if tag_id is None:
+            errors.append({"loc": [*loc, i], "msg": f"unknown tag: {ref}", "type": "value_error"})
+        elif tag_id not in out:
+            out.append(tag_id)
+    if errors:
+        raise ValidationFailed(errors)
+    return out

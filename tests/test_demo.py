@@ -1,0 +1,86 @@
+"""The demo loader: everything under infra/demo lands once, and a second run changes nothing."""
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+
+from infra.local import demo
+from tests.support.content import db_rows
+
+TABLES = ("users", "tags", "series", "posts", "post_tags", "comments", "quiz_questions", "challenges",
+          "task_outbox")
+
+
+def _snapshot() -> dict[str, list[tuple]]:
+    # Table names are the constants above.
+    return {t: db_rows(f"SELECT * FROM {t} ORDER BY 1, 2") for t in TABLES}  # noqa: S608
+
+
+def test_load_everything(api, drain):
+    summary = demo.load()
+    assert summary["posts written"] == 32
+    counts = {t: db_rows(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}  # noqa: S608
+    assert counts["tags"] == 26 and counts["series"] == 6 and counts["posts"] == 32
+    assert counts["comments"] == 13 and counts["quiz_questions"] == 35 and counts["challenges"] == 14
+
+    admin_id = summary["accounts"]["admin@example.com"]
+    assert db_rows("SELECT DISTINCT author_id FROM posts") == [(admin_id,)]
+    assert db_rows("SELECT count(*) FROM posts WHERE status = 'draft' AND published_at IS NULL")[0][0] == 3
+    days_ago = db_rows("SELECT round(extract(epoch FROM now() - published_at) / 86400)::int FROM posts"
+                       " WHERE slug = 'understanding-postgresql-indexes'")[0][0]
+    assert days_ago == 180
+
+    listed = api.get("/api/posts?page_size=100").json
+    assert listed["total"] == 29
+    assert api.get("/api/series/postgres-in-practice").json["post_count"] == 5
+    tags = {t["slug"]: t["post_count"] for t in api.get("/api/tags").json["items"]}
+    assert tags["postgresql"] >= 5
+
+    replies = db_rows("SELECT c.content, p.content FROM comments c JOIN comments p ON p.id = c.parent_id"
+                      " ORDER BY c.id")
+    assert replies[0][0].startswith("Same here") and replies[0][1].startswith("The partial index example")
+    assert db_rows("SELECT DISTINCT u.email FROM comments c JOIN users u ON u.id = c.user_id ORDER BY 1") == [
+        ("alice@example.com",), ("bob@example.com",), ("carol@example.com",)]
+
+    days = [d for (d,) in db_rows("SELECT day FROM challenges ORDER BY day")]
+    assert days[-1] == date.today() + timedelta(days=7)
+    assert days == [days[0] + timedelta(days=i) for i in range(14)]
+
+    drain()
+    chunked = db_rows("SELECT count(DISTINCT post_id), max(array_length(regexp_split_to_array(trim(content),"
+                      " '\\s+'), 1)) FROM rag_chunks")[0]
+    assert chunked[0] == 29 and chunked[1] <= 200
+    assert db_rows("SELECT count(*) FROM rag_chunks c JOIN posts p ON p.id = c.post_id"
+                   " WHERE c.is_premium <> p.is_premium")[0][0] == 0
+
+
+def test_second_run_changes_nothing():
+    demo.load()
+    before = _snapshot()
+    again = demo.load()
+    assert again["posts written"] == 0 and again["comments added"] == 0
+    assert again["quiz questions added"] == 0 and again["challenges added"] == 0
+    assert _snapshot() == before
+
+
+def test_an_edited_file_updates_its_post(tmp_path):
+    copy = tmp_path / "demo"
+    shutil.copytree(demo.DEMO_DIR, copy)
+    demo.load(copy)
+    path = next((copy / "posts").glob("01-*.md"))
+    path.write_text(path.read_text().replace("title: Understanding PostgreSQL Indexes", "title: Indexes, Revisited"))
+    outbox_before = db_rows("SELECT count(*) FROM task_outbox WHERE task_type = 'embed_post'")[0][0]
+    summary = demo.load(copy)
+    assert summary["posts written"] == 1
+    assert db_rows("SELECT title FROM posts WHERE slug = 'understanding-postgresql-indexes'") == [
+        ("Indexes, Revisited",)]
+    assert db_rows("SELECT count(*) FROM task_outbox WHERE task_type = 'embed_post'")[0][0] == outbox_before + 1
+    assert db_rows("SELECT count(*) FROM posts")[0][0] == 32
+
+
+def test_front_matter_parsing():
+    post = demo.parse_post(next((demo.DEMO_DIR / "posts").glob("01-*.md")))
+    assert post["slug"] == "understanding-postgresql-indexes" and post["series_position"] == 1
+    assert post["tags"] == ["postgresql", "databases", "performance"] and post["is_premium"] is False
+    assert post["content"].startswith("An index is a separate data structure")
+    assert post["published_days_ago"] == 180
