@@ -1,5 +1,7 @@
-"""``python -m benchmarks`` (``make bench``): run every benchmark in turn."""
-from benchmarks import tasks_throughput
+"""``python -m benchmarks`` (``make bench``): run every benchmark in turn; each prints its figures."""
+from benchmarks import cold_start, content_scale, tasks_throughput
 
 if __name__ == "__main__":
+    cold_start.main()
+    content_scale.main([])
     tasks_throughput.main([])

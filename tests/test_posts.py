@@ -134,7 +134,8 @@ def test_write_endpoints_require_admin(api, content):
 
 
 def test_create_with_tags_by_id_and_slug_and_series(api, content):
-    a, b = content.tag("Alpha"), content.tag("Beta")
+    a = content.tag("Alpha")
+    content.tag("Beta")
     series = content.series("Course")
     first = content.post("Part one", tags=[a["id"], "beta", a["slug"]], series=series["id"])
     second = content.post("Part two", series=series["slug"])

@@ -145,3 +145,13 @@ def test_bad_paths_are_422(api, users):
     for path in ("/api/progress/series/abc", f"/api/progress/series/{2**64}", "/api/progress?page=0",
                  "/api/progress?page_size=1000"):
         assert api.get(path, token=alice.token).status == 422, path
+
+
+def test_the_body_may_be_left_out(api, users, stack):
+    alice = users.create()
+    post = make_post(stack, "no-body-post")
+    reply = api.request("POST", f"/api/progress/{post}/read", token=alice.token)
+    assert reply.status == 200, reply.text
+    assert reply.json["xp_awarded"] == 10
+    # A required body still refuses an empty one.
+    assert api.request("POST", "/api/auth/login").status == 422

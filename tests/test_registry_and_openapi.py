@@ -1,12 +1,10 @@
 """The router registry (ROUTER selection) and the generated OpenAPI document."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -131,3 +131,13 @@ def test_uploads_need_a_signed_in_user(api):
         assert api.post(f"/api/uploads/{kind}", {"filename": "a", "content_type": "image/png", "size": 1}).status == 401
     video = api.post("/api/uploads/video", {"filename": "a", "content_type": "video/mp4", "size": 1})
     assert video.status in (403, 404)
+
+
+def test_presigned_posts_are_signed_with_sigv4(api, users):
+    alice = users.create()
+    reply = api.post("/api/uploads/image", {"filename": "a.png", "content_type": "image/png", "size": 10},
+                     token=alice.token)
+    assert reply.status == 201, reply.text
+    fields = reply.json["fields"]
+    assert fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256" and "x-amz-signature" in fields
+    assert "AWSAccessKeyId" not in fields

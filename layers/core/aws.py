@@ -17,7 +17,9 @@ def client(service: str) -> Any:
         service,
         endpoint_url=settings.aws_endpoint_url,
         region_name=settings.aws_region,
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=10),
+        # SigV4 everywhere: S3 would otherwise sign presigned POSTs with the deprecated SigV2.
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=10,
+                      signature_version="s3v4" if service == "s3" else None),
     )
 
 

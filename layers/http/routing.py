@@ -222,7 +222,7 @@ def _validated_inputs(request: Any, spec: RouteSpec, body_adapter: TypeAdapter |
             errors += pydantic_errors(exc, "query")
     if body_adapter is not None:
         try:
-            kwargs["body"] = body_adapter.validate_python(_parse_json(ctx.raw_body))
+            kwargs["body"] = body_adapter.validate_python(_parse_json(ctx.raw_body, _all_optional(spec.body)))
         except ValidationError as exc:
             errors += pydantic_errors(exc, "body")
         except ValidationFailed as exc:
@@ -245,8 +245,15 @@ def _query_dict(request: Any, model: type[BaseModel]) -> dict[str, Any]:
     return out
 
 
-def _parse_json(raw: bytes) -> Any:
+def _all_optional(body: Any) -> bool:
+    return isinstance(body, type) and issubclass(body, BaseModel) and not any(
+        field.is_required() for field in body.model_fields.values())
+
+
+def _parse_json(raw: bytes, empty_is_object: bool) -> Any:
     if not raw.strip():
+        if empty_is_object:  # a body whose every field is optional may be left out entirely
+            return {}
         raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
     try:
         return json.loads(raw)

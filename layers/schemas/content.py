@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
@@ -10,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_
 
 from layers.http.pagination import PageQuery
 from layers.schemas.common import StrictModel
-from layers.schemas.common import _no_control_chars as _single_line  # one-line text: no control chars
+from layers.schemas.common import multi_line, single_line
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -19,29 +18,16 @@ PostStatus = Literal["draft", "published"]
 ReactionType = Literal["like", "love", "insightful", "celebrate", "confused"]
 PostSort = Literal["newest", "oldest", "popular"]
 
-# Line breaks and tabs belong in a post body; no other control character does (PostgreSQL
-# rejects NUL outright, and a lone surrogate cannot be encoded at all). Private-use characters
-# are refused too: search marks matches with them inside PostgreSQL.
-_ALLOWED_CONTROLS = frozenset("\n\r\t")
-
-
-def _clean_text(value: str) -> str:
-    for ch in value:
-        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co"):
-            raise ValueError("must not contain control characters")
-    return unicodedata.normalize("NFC", value)
-
-
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                  AfterValidator(_single_line)]
-Excerpt = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_clean_text)]
-Body = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_clean_text)]
-Description = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_clean_text)]
+                  AfterValidator(single_line)]
+Excerpt = Annotated[str, StringConstraints(max_length=1000), AfterValidator(multi_line)]
+Body = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(multi_line)]
+Description = Annotated[str, StringConstraints(max_length=5000), AfterValidator(multi_line)]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                    AfterValidator(_single_line)]
+                    AfterValidator(single_line)]
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200),
-                       AfterValidator(_single_line)]
+                       AfterValidator(single_line)]
 Position = Annotated[int, Field(ge=1, le=100_000)]
 Id = Annotated[int, Field(ge=1, lt=2**63)]
 # A tag or series is named by its id or by its slug.

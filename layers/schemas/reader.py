@@ -6,36 +6,16 @@ nature, so their integers are parsed.
 """
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, field_validator
 
 from layers.http.pagination import Page, PageQuery
-from layers.schemas.common import StrictModel
+from layers.schemas.common import StrictModel, multi_line, single_line
 from layers.schemas.content import AuthorOut, PostSummary, SeriesRef
 
-_LINE_BREAKS = frozenset("\n\r\t")
 MAX_ID = 2**63 - 1
-
-
-def _printable(value: str) -> str:
-    """Multi-line text: control characters other than line breaks and tabs are refused.
-
-    NUL and lone surrogates in particular cannot be stored by PostgreSQL, so they must be a 422
-    here rather than a driver error later.
-    """
-    for ch in value:
-        if ch not in _LINE_BREAKS and unicodedata.category(ch) in ("Cc", "Cs", "Co"):
-            raise ValueError("must not contain control characters")
-    return unicodedata.normalize("NFC", value)
-
-
-def _single_line(value: str) -> str:
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value):
-        raise ValueError("must not contain control characters")
-    return unicodedata.normalize("NFC", value)
 
 
 def _blank_is_none(value: object) -> object:
@@ -45,11 +25,11 @@ def _blank_is_none(value: object) -> object:
 BodyId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 CommentText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
-                        AfterValidator(_printable)]
-NoteTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_single_line)]
-NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20000), AfterValidator(_printable)]
+                        AfterValidator(multi_line)]
+NoteTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(single_line)]
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20000), AfterValidator(multi_line)]
 _Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                  AfterValidator(_single_line)]
+                  AfterValidator(single_line)]
 # ``?q=`` with nothing in it means "no filter", as a search box sends it.
 SearchTerm = Annotated[_Term | None, BeforeValidator(_blank_is_none)]
 
@@ -226,7 +206,7 @@ class RecommendationPage(Page[RecommendedPost]):
 
 class UploadIn(StrictModel):
     filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
-                        AfterValidator(_single_line)]
+                        AfterValidator(single_line)]
     content_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
                                                    max_length=100)]
     size: Annotated[int, Field(strict=True, ge=1, description="bytes")]

@@ -11,16 +11,13 @@ from layers.core.errors import BadRequest, NotFound
 from layers.http.pagination import PageQuery, paginate
 from layers.services.auth.service import revoke_all_sessions
 from layers.services.text_match import contains_pattern
+from layers.services.users import IS_PREMIUM_SQL
 
-_ADMIN_VIEW_SQL = """
+_ADMIN_VIEW_SQL = f"""
 SELECT u.id, u.email, u.name, u.role, u.is_active, u.email_verified, u.xp, u.level, u.created_at,
-       EXISTS (
-           SELECT 1 FROM subscriptions s
-           WHERE s.user_id = u.id AND s.status IN ('active', 'trialing')
-             AND (s.current_period_end IS NULL OR s.current_period_end > now())
-       ) AS is_premium
+       {IS_PREMIUM_SQL} AS is_premium
 FROM users u
-WHERE {where}
+WHERE {{where}}
 """
 
 

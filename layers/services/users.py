@@ -5,14 +5,17 @@ from typing import Any
 
 from layers.core.errors import Conflict, NotFound
 
-# The self view: never password_hash, tokens or provider ids.
-_SELF_COLUMNS = """
-    u.id, u.email, u.name, u.role, u.email_verified, u.xp, u.level, u.streak, u.created_at,
-    EXISTS (
+# "Premium" = an active subscription, for the user aliased ``u``: the one definition in SQL.
+IS_PREMIUM_SQL = """EXISTS (
         SELECT 1 FROM subscriptions s
         WHERE s.user_id = u.id AND s.status IN ('active', 'trialing')
           AND (s.current_period_end IS NULL OR s.current_period_end > now())
-    ) AS is_premium
+    )"""
+
+# The self view: never password_hash, tokens or provider ids.
+_SELF_COLUMNS = f"""
+    u.id, u.email, u.name, u.role, u.email_verified, u.xp, u.level, u.streak, u.created_at,
+    {IS_PREMIUM_SQL} AS is_premium
 """
 
 
