@@ -7,7 +7,7 @@ from layers.core import db
 from layers.core.settings import get_settings
 from layers.http.context import RequestContext
 from layers.http.routing import Router
-from layers.schemas.common import DisplayName, Email, Message, OpaqueToken, Password, StrictModel
+from layers.schemas.common import Code, DisplayName, Email, Message, OpaqueToken, Password, StrictModel
 from layers.schemas.users import TokenPair, UserOut
 
 router = Router("auth")
@@ -17,7 +17,7 @@ class RegisterIn(StrictModel):
     email: Email
     password: Password
     name: DisplayName
-    referral_code: str | None = Field(None, min_length=1, max_length=64)
+    referral_code: Code | None = None
 
 
 class LoginIn(StrictModel):

@@ -1,14 +1,14 @@
 """settings router: the signed-in user's profile and preferences."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from layers.core import db
 from layers.http.context import RequestContext
 from layers.http.routing import Router
-from layers.schemas.common import DisplayName, StrictModel
+from layers.schemas.common import DisplayName, LongText, StrictModel
 
 router = Router("settings")
 
@@ -27,7 +27,7 @@ class SettingsPatch(StrictModel):
     theme: Literal["light", "dark", "system"] | None = None
     email_notifications: bool | None = None
     digest_opt_in: bool | None = None
-    bio: str | None = Field(None, max_length=1000)
+    bio: Annotated[LongText, Field(max_length=1000)] | None = None
 
 
 @router.get("/api/settings", auth="user", response=SettingsOut)

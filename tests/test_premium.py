@@ -41,7 +41,9 @@ def test_gate_locks_premium_content_for_non_subscribers():
     row = {"is_premium": True, "content": PREMIUM_BODY, "excerpt": PREMIUM_EXCERPT}
     locked = premium.gate(row, full_access=False)
     assert locked["locked"] is True
-    assert locked["content"] == "Opening words that anyone may read before subscribing."
+    # The opening section, cut to at most a third of the body's words.
+    assert locked["content"].startswith("Opening words")
+    assert len(locked["content"].replace(" …", "").split()) <= len(PREMIUM_BODY.split()) // 3
     assert premium.quotable_field(locked) == "excerpt"
     assert row["content"] == PREMIUM_BODY  # the caller's row is not modified
     unlocked = premium.gate(row, full_access=True)

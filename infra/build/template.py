@@ -15,6 +15,7 @@ Everything is derived from the app's registered routes and event sources, never 
 """
 from __future__ import annotations
 
+import json
 import sys
 from collections import defaultdict
 from typing import Any
@@ -52,7 +53,8 @@ def build(app: Any, routes: list[Any], config: dict[str, Any], stage: str) -> di
             integration = {"uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/"
                                               f"2015-03-31/functions/${{{logical}.Arn}}/invocations"}}
             paths.setdefault(spec.path, {})[spec.method.lower()] = {"x-amazon-apigateway-integration": integration}
-    resources["RestAPI"] = {"Properties": {"DefinitionBody": {"paths": paths}}}
+    resources["RestAPI"] = {"Properties": {"DefinitionBody": {"paths": paths},
+                                           "GatewayResponses": _gateway_responses()}}
     resources.update(_queues(functions_cfg, stage_cfg.get("environment_variables", {})))
     resources.update(_buckets())
     resources.update(_event_functions(app, shared_env))
@@ -87,6 +89,22 @@ def _router_function(router: str, settings: dict[str, Any], env: dict[str, Any],
         "Role": {"Fn::GetAtt": ["DefaultRole", "Arn"]},
     })
     return {"Type": "AWS::Serverless::Function", "Properties": props}
+
+
+def _gateway_responses() -> dict[str, Any]:
+    """Errors API Gateway answers itself (no route, throttled) in the contract's ``{"detail"}`` shape."""
+    def response(status: int | None, detail: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"ResponseTemplates": {"application/json": json.dumps({"detail": detail})}}
+        if status:
+            out["StatusCode"] = status
+        return out
+
+    return {
+        "MISSING_AUTHENTICATION_TOKEN": response(404, "Not Found"),  # API Gateway's answer for no route
+        "DEFAULT_4XX": response(None, "Bad Request"),
+        "DEFAULT_5XX": response(None, "Internal Server Error"),
+        "THROTTLED": response(429, "Too Many Requests"),
+    }
 
 
 def _invoke_permission(function: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ the exception and the request id go to the log, never to the caller.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from layers.core.errors import AppError, RateLimited, Redirect, ValidationFailed
@@ -37,8 +38,19 @@ def error_response(exc: BaseException) -> Any:
     if isinstance(exc, AppError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return json_response(exc.status_code, {"detail": exc.detail}, headers)
+    if _is_rejected_value(exc):
+        # Validation should have caught it; the database is the last line, and still a 4xx.
+        log.warning("database rejected a value", extra={"error": type(exc).__name__})
+        return json_response(400, {"detail": "the request contains a value that cannot be stored"})
     log.error("unhandled error", exc_info=exc)
     return json_response(500, {"detail": "Internal Server Error"})
+
+
+def _is_rejected_value(exc: BaseException) -> bool:
+    psycopg = sys.modules.get("psycopg")  # only loaded by functions that query
+    if psycopg is None:
+        return False
+    return isinstance(exc, (psycopg.errors.DataError, psycopg.errors.CheckViolation))
 
 
 def pydantic_errors(exc: Any, location: str) -> list[dict]:

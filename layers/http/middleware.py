@@ -14,7 +14,8 @@ from typing import Any
 from layers.core.logging import get_logger, request_id_var
 
 log = get_logger("http.access")
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Printable ASCII only: the id is echoed in a header and written to the logs.
+_VALID_REQUEST_ID = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,199}$")
 
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
@@ -27,7 +28,7 @@ SECURITY_HEADERS = {
 
 
 def request_id_from(headers: dict[str, str]) -> str:
-    """Echo the client's id when it is sane (it lands in logs), else mint one."""
+    """Echo the client's id when it is printable ASCII of sane length, else mint one."""
     candidate = next((v for k, v in headers.items() if k.lower() == "x-request-id"), "")
     return candidate if _VALID_REQUEST_ID.match(candidate or "") else uuid.uuid4().hex
 

@@ -257,7 +257,7 @@ def _parse_json(raw: bytes, empty_is_object: bool) -> Any:
         raise ValidationFailed([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurd nesting
         pos = getattr(exc, "pos", 0)
         raise ValidationFailed([{"loc": ["body", pos], "msg": "JSON decode error",
                                  "type": "json_invalid"}]) from exc

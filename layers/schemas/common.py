@@ -4,27 +4,35 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 
 
 _REFUSED_CATEGORIES = ("Cc", "Cs", "Co")
 _LINE_BREAKS = frozenset("\n\r\t")
 
 
-def single_line(value: str) -> str:
-    """One-line text: no control characters at all; NFC-normalised."""
+def single_line(value: object) -> object:
+    """One-line text: no control characters at all; NFC-normalised.
+
+    Used as a *before* validator, so length limits apply to the normalised text (NFC can make a
+    string longer: U+FB2C becomes three characters) and non-strings reach pydantic's own type error.
+    """
+    if not isinstance(value, str):
+        return value
     if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value):
         raise ValueError("must not contain control characters")
     return unicodedata.normalize("NFC", value)
 
 
-def multi_line(value: str) -> str:
+def multi_line(value: object) -> object:
     """Multi-line text: line breaks and tabs allowed, other control characters refused.
 
     PostgreSQL rejects NUL outright and a lone surrogate cannot be encoded, so both must be a 422
     here rather than a driver error later. Private-use characters are refused too: search marks
-    matches with them inside PostgreSQL.
+    matches with them inside PostgreSQL. A before validator, like ``single_line``.
     """
+    if not isinstance(value, str):
+        return value
     for ch in value:
         if ch not in _LINE_BREAKS and unicodedata.category(ch) in _REFUSED_CATEGORIES:
             raise ValueError("must not contain control characters")
@@ -33,11 +41,16 @@ def multi_line(value: str) -> str:
 
 # Free text that is shown to other people: trimmed, NFC-normalised, no control characters.
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                        AfterValidator(single_line)]
+                        BeforeValidator(single_line)]
 Email = Annotated[EmailStr, StringConstraints(max_length=320), AfterValidator(str.lower)]
 # Argon2 hashes any length, but an unbounded password is a cheap CPU attack on login.
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=512), BeforeValidator(single_line)]
+# A short identifier typed or pasted by a person (a referral code).
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                 BeforeValidator(single_line)]
+# Free multi-line text written by a user (a bio, a comment).
+LongText = Annotated[str, StringConstraints(max_length=20_000), BeforeValidator(multi_line)]
 
 
 class StrictModel(BaseModel):
@@ -50,4 +63,4 @@ class Message(BaseModel):
     detail: str
 
 
-__all__ = ["single_line", "multi_line", "DisplayName", "Email", "Password", "OpaqueToken", "StrictModel", "Message", "Field"]
+__all__ = ["single_line", "multi_line", "Code", "LongText", "DisplayName", "Email", "Password", "OpaqueToken", "StrictModel", "Message", "Field"]

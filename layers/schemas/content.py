@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, field_validator
 
 from layers.http.pagination import PageQuery
 from layers.schemas.common import StrictModel
@@ -20,14 +20,14 @@ PostSort = Literal["newest", "oldest", "popular"]
 
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                  AfterValidator(single_line)]
-Excerpt = Annotated[str, StringConstraints(max_length=1000), AfterValidator(multi_line)]
-Body = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(multi_line)]
-Description = Annotated[str, StringConstraints(max_length=5000), AfterValidator(multi_line)]
+                  BeforeValidator(single_line)]
+Excerpt = Annotated[str, StringConstraints(max_length=1000), BeforeValidator(multi_line)]
+Body = Annotated[str, StringConstraints(max_length=100_000), BeforeValidator(multi_line)]
+Description = Annotated[str, StringConstraints(max_length=5000), BeforeValidator(multi_line)]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                    AfterValidator(single_line)]
+                    BeforeValidator(single_line)]
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200),
-                       AfterValidator(single_line)]
+                       BeforeValidator(single_line)]
 Position = Annotated[int, Field(ge=1, le=100_000)]
 Id = Annotated[int, Field(ge=1, lt=2**63)]
 # A tag or series is named by its id or by its slug.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, field_validator
 
 from layers.http.pagination import Page, PageQuery
 from layers.schemas.common import StrictModel, multi_line, single_line
@@ -25,11 +25,11 @@ def _blank_is_none(value: object) -> object:
 BodyId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 CommentText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
-                        AfterValidator(multi_line)]
-NoteTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(single_line)]
-NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20000), AfterValidator(multi_line)]
+                        BeforeValidator(multi_line)]
+NoteTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), BeforeValidator(single_line)]
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20000), BeforeValidator(multi_line)]
 _Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                  AfterValidator(single_line)]
+                  BeforeValidator(single_line)]
 # ``?q=`` with nothing in it means "no filter", as a search box sends it.
 SearchTerm = Annotated[_Term | None, BeforeValidator(_blank_is_none)]
 
@@ -206,7 +206,7 @@ class RecommendationPage(Page[RecommendedPost]):
 
 class UploadIn(StrictModel):
     filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
-                        AfterValidator(single_line)]
+                        BeforeValidator(single_line)]
     content_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
                                                    max_length=100)]
     size: Annotated[int, Field(strict=True, ge=1, description="bytes")]

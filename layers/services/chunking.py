@@ -97,6 +97,8 @@ _FENCE_MARKS = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
 
 
 def truncate_words(text: str, max_words: int) -> str:
+    if max_words <= 0:
+        return ""
     ends = [m.end() for m in _WORD.finditer(text)]
     if len(ends) <= max_words:
         return text

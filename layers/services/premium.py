@@ -4,7 +4,8 @@ Rule. A post is *locked* for a caller when the post is premium and the caller ha
 access. Full access means an admin, or a signed-in user with an active subscription
 (``CurrentUser.is_premium``); anonymous callers never have it. For a locked post:
 
-- ``content`` is replaced by a preview: the opening section, at most ``PREVIEW_WORDS`` words;
+- ``content`` is replaced by a preview: the opening section, at most ``PREVIEW_WORDS`` words and
+  never more than a third of the body;
 - only the excerpt (an author-written public teaser) may be quoted anywhere else: search
   snippets, feed entries, recommendation blurbs, RAG citations.
 
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 PREVIEW_WORDS = 60
+PREVIEW_SHARE = 3  # a preview shows at most 1/PREVIEW_SHARE of the body's words
 
 
 def has_full_access(user: Any | None) -> bool:
@@ -41,12 +43,14 @@ def gate(post: Mapping[str, Any], full_access: bool) -> dict[str, Any]:
     A locked post's ``content`` (when the row has one) becomes its preview; nothing else of the
     body survives in the returned row.
     """
-    from layers.services.chunking import preview
+    from layers.services.chunking import preview, word_count
 
     out = dict(post)
     out["locked"] = is_locked(post, full_access)
     if out["locked"] and "content" in out:
-        out["content"] = preview(out["content"] or "", PREVIEW_WORDS)
+        body = out["content"] or ""
+        # Never more than a third of the body: a short post must not fit whole in its preview.
+        out["content"] = preview(body, min(PREVIEW_WORDS, word_count(body) // PREVIEW_SHARE))
     return out
 
 

@@ -40,9 +40,15 @@ def available(conn: Any, table: str, base: str) -> str:
     if base not in taken:
         return base
     n = 2
-    while f"{base}-{n}" in taken:
+    while _numbered(base, n) in taken:
         n += 1
-    return f"{base}-{n}"
+    return _numbered(base, n)
+
+
+def _numbered(base: str, n: int) -> str:
+    """``base-n``, with ``base`` shortened so the result still fits ``MAX_SLUG``."""
+    suffix = f"-{n}"
+    return base[:MAX_SLUG - len(suffix)].rstrip("-") + suffix
 
 
 @contextmanager
