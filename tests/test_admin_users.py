@@ -41,8 +41,9 @@ def test_list_and_search(api, users, stack):
     assert get("page=2&page_size=3")["total"] == 4 and len(get("page=2&page_size=3")["items"]) == 1
 
 
-def test_promote_and_demote(api, users):
+def test_promote_and_demote(api, users, stack):
     admin, alice = users.admin(), users.create()
+    sql(stack, "UPDATE users SET email_verified = true WHERE id = %s RETURNING id", (alice.id,))  # admin powers need it
     promoted = api.patch(f"/api/admin/users/{alice.id}", {"role": "admin"}, token=admin.token)
     assert promoted.status == 200 and promoted.json["role"] == "admin"
     assert api.get("/api/admin/users", token=alice.token).status == 200  # the role is read per request

@@ -36,8 +36,14 @@ def test_register_twice_conflicts_case_insensitively(api):
     assert again.json == {"detail": "an account with this email already exists"}
 
 
-def test_admin_emails_get_the_admin_role(api):
+def test_admin_emails_get_the_admin_role_whose_powers_wait_for_verification(api, drain):
     assert register(api, email="admin@example.com").json["role"] == "admin"
+    token = login(api, email="admin@example.com").json["access_token"]
+    refused = api.get("/api/admin/users", token=token)
+    assert refused.status == 403 and "verified" in refused.json["detail"]
+    drain()
+    assert api.post("/api/auth/verify-email", {"token": _verification_token("admin@example.com")}).status == 200
+    assert api.get("/api/admin/users", token=token).status == 200
 
 
 def test_login_answers_the_same_for_unknown_email_and_wrong_password(api):

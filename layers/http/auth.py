@@ -25,4 +25,4 @@ def authenticate(authorization: str | None) -> CurrentUser | None:
     if row is None:
         raise Unauthorized("account not found or deactivated")
     return CurrentUser(id=row["id"], email=row["email"], name=row["name"], role=row["role"],
-                       is_premium=row["is_premium"], token_jti=claims.jti, token_exp=claims.exp)
+                       is_premium=row["is_premium"], email_verified=row["email_verified"], token_jti=claims.jti, token_exp=claims.exp)

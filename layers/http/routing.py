@@ -189,7 +189,7 @@ def _build_context(request: Any, spec: RouteSpec) -> RequestContext:
     if spec.auth in ("user", "admin") and user is None:
         raise Unauthorized("not authenticated")
     if spec.auth == "admin" and not user.is_admin:
-        raise Forbidden("admin role required")
+        raise Forbidden("admin role with a verified email required")
     ratelimit.check(spec.rate_group, user.id if user else None, client_ip)
     return RequestContext(request_id=request_id_var.get() or "", client_ip=client_ip, user=user,
                           headers=headers, raw_body=raw)
