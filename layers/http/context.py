@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,6 @@ class RequestContext:
     user: CurrentUser | None
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def user_id(self) -> int | None:

@@ -25,13 +25,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from layers.core.errors import AppError, Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
+from layers.core.errors import Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
 from layers.core.settings import get_settings
 from layers.http.context import RequestContext
 from layers.http.errors import error_response, json_response, pydantic_errors
 
 Auth = Literal["public", "user", "admin", "stripe"]
 _PATH_PARAM = re.compile(r"{(\w+)}")
+_PATH_ADAPTERS = {int: TypeAdapter(int), str: TypeAdapter(str)}
 # JSON bodies are parsed from the raw bytes here, so Chalice must accept these types untouched.
 _CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
 
@@ -184,7 +185,7 @@ def _build_context(request: Any, spec: RouteSpec) -> RequestContext:
     if len(raw) > get_settings().max_body_bytes:
         raise PayloadTooLarge("request body is too large")
     headers = {k.lower(): v for k, v in request.headers.items()}
-    client_ip = _client_ip(request, headers)
+    client_ip = _client_ip(request)
     user = auth.authenticate(headers.get("authorization")) if spec.auth != "stripe" else None
     if spec.auth in ("user", "admin") and user is None:
         raise Unauthorized("not authenticated")
@@ -195,7 +196,7 @@ def _build_context(request: Any, spec: RouteSpec) -> RequestContext:
                           headers=headers, raw_body=raw)
 
 
-def _client_ip(request: Any, headers: dict[str, str]) -> str:
+def _client_ip(request: Any) -> str:
     # API Gateway puts the caller's address in the request context; it already accounts for
     # X-Forwarded-For from CloudFront, and a client-sent header must never be trusted here.
     identity = (request.context or {}).get("identity") or {}
@@ -208,7 +209,7 @@ def _validated_inputs(request: Any, spec: RouteSpec, body_adapter: TypeAdapter |
     kwargs: dict[str, Any] = {}
     for name, typ in spec.path_params.items():
         try:
-            kwargs[name] = TypeAdapter(typ).validate_python(path_values[name], strict=False)
+            kwargs[name] = _PATH_ADAPTERS[typ].validate_python(path_values[name], strict=False)
         except ValidationError as exc:
             errors += [{"loc": ["path", name], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         else:
@@ -281,4 +282,4 @@ def _render(spec: RouteSpec, result: Any, adapter: TypeAdapter | None) -> Any:
     return json_response(spec.status, payload)
 
 
-__all__ = ["Router", "RouteSpec", "ROUTES", "RawResponse", "AppError"]
+__all__ = ["Router", "RouteSpec", "ROUTES", "RawResponse"]
