@@ -152,13 +152,12 @@ def live_server(app: Any) -> Iterator[str]:
     import socket
     import threading
 
-    from chalice.config import Config
-    from chalice.local import create_local_server
+    from infra.local.http_server import local_server
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = create_local_server(app, Config(chalice_stage="local"), "127.0.0.1", port)
+    server = local_server(app, "127.0.0.1", port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()

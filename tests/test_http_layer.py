@@ -108,3 +108,30 @@ def test_the_local_server_serves_the_api_over_real_http(live_server):
 @pytest.mark.parametrize("path", ["/api/settings", "/api/auth/me"])
 def test_bad_path_and_query_types_give_422_not_500(api, path):
     assert api.get(path + "?page=abc").status in (401, 422)
+
+
+def test_unknown_paths_are_404_in_the_detail_shape(live_server):
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(live_server + "/api/no-such-thing", timeout=5)
+    except urllib.error.HTTPError as err:
+        assert err.code == 404 and json.load(err) == {"detail": "Not Found"}
+    else:
+        raise AssertionError("an unknown path answered 2xx")
+
+
+def test_the_template_maps_gateway_errors_to_the_detail_shape(app):
+    import json
+
+    from infra.build import template
+    from layers.http.routing import ROUTES
+
+    config = {"stages": {"dev": {"environment_variables": {"TASKS_QUEUE_NAME": "q", "TASKS_DLQ_NAME": "d"}}}}
+    merged = template.build(app, ROUTES, config, "dev")
+    responses = merged["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == 404
+    assert json.loads(missing["ResponseTemplates"]["application/json"]) == {"detail": "Not Found"}

@@ -33,15 +33,13 @@ def main() -> None:
         from infra.local import demo
 
         demo.load()
-        from chalice.config import Config
-        from chalice.local import create_local_server
-
         from app import app
+        from infra.local.http_server import local_server
         from infra.local.poller import SqsPoller
         from infra.local.scheduler import Scheduler
 
         port = int(os.environ.get("PORT", "8000"))
-        server = create_local_server(app, Config(chalice_stage="local"), "127.0.0.1", port)
+        server = local_server(app, "127.0.0.1", port)
         workers = [Scheduler(app, stop), SqsPoller(app, stop)]
         for worker in workers:
             worker.start()
