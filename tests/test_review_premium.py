@@ -79,3 +79,19 @@ def test_premium_subscriber_gets_the_body_on_the_post_page(api, content):
     post = content.post("Deep premium", content=LONG_BODY, excerpt="A teaser.", is_premium=True)
     reply = api.get(f"/api/posts/{post['slug']}", token=content.reader(premium=True).token)
     assert SECRET in reply.json["content"]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reader"])
+def test_search_does_not_reveal_words_of_a_premium_body(api, content, who):
+    content.post("Deep premium", content=LONG_BODY, excerpt="A teaser.", is_premium=True)
+    token = _readers(content)[who]
+    reply = api.get(f"/api/search?q={SECRET}", token=token)
+    assert reply.status == 200 and reply.json["total"] == 0 and reply.json["items"] == []
+    # The title and excerpt are public: they still find it.
+    assert api.get("/api/search?q=teaser", token=token).json["total"] == 1
+
+
+def test_subscribers_find_premium_posts_by_their_body(api, content):
+    content.post("Deep premium", content=LONG_BODY, excerpt="A teaser.", is_premium=True)
+    reply = api.get(f"/api/search?q={SECRET}", token=content.reader(premium=True).token)
+    assert reply.json["total"] == 1 and reply.json["items"][0]["locked"] is False

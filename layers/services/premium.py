@@ -7,7 +7,8 @@ access. Full access means an admin, or a signed-in user with an active subscript
 - ``content`` is replaced by a preview: the opening section, at most ``PREVIEW_WORDS`` words and
   never more than a third of the body;
 - only the excerpt (an author-written public teaser) may be quoted anywhere else: search
-  snippets, feed entries, recommendation blurbs, RAG citations.
+  snippets, feed entries, recommendation blurbs, RAG citations;
+- search matches it on title and excerpt only (``layers.services.search``).
 
 Every path that shows post text calls ``gate`` on the row before it leaves the service, and
 reads ``quotable_field`` to choose the column a snippet may come from. Non-premium posts pass

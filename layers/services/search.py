@@ -4,6 +4,9 @@ The query is parsed with ``websearch_to_tsquery('english', q)``, which accepts a
 ``or``, ``-word``, stray punctuation) without raising. Posts match on ``posts.search_vector``
 (title weighted A, excerpt B, body C) and are ranked with ``ts_rank_cd``.
 
+A caller without full access (``premium.has_full_access``) matches premium posts on their title
+and excerpt only (``posts.public_search_vector``), so a search cannot reveal words of a paid body.
+
 Snippets come from ``ts_headline`` over the column ``premium.quotable_field`` allows: the body,
 or only the excerpt when the post is locked for the caller. Headlines are computed for the page's
 posts only, in one query. Matches are marked with private-use characters inside PostgreSQL and
@@ -27,10 +30,21 @@ _RANKED = """
     FROM posts p
     WHERE p.status = 'published' AND p.search_vector @@ websearch_to_tsquery('english', %(q)s)
 """
+# Without full access, a premium post matches and ranks on its title and excerpt only; each arm
+# of the OR has its own GIN index.
+_RANKED_PUBLIC = """
+    SELECT p.id, ts_rank_cd(CASE WHEN p.is_premium THEN p.public_search_vector ELSE p.search_vector END,
+                            websearch_to_tsquery('english', %(q)s)) AS rank
+    FROM posts p
+    WHERE p.status = 'published' AND (
+        (NOT p.is_premium AND p.search_vector @@ websearch_to_tsquery('english', %(q)s))
+        OR (p.is_premium AND p.public_search_vector @@ websearch_to_tsquery('english', %(q)s)))
+"""
 
 
 def search(conn: Any, query: SearchQuery, full_access: bool) -> dict[str, Any]:
-    page = paginate(conn, _RANKED, {"q": query.q}, query, "rank DESC, id DESC")
+    ranked = _RANKED if full_access else _RANKED_PUBLIC
+    page = paginate(conn, ranked, {"q": query.q}, query, "rank DESC, id DESC")
     ranks = {r["id"]: r["rank"] for r in page["items"]}
     posts = queries.published_by_ids(conn, list(ranks))
     hits = [premium.gate(posts[i], full_access) for i in ranks if i in posts]
