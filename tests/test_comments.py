@@ -178,10 +178,25 @@ def test_delete_own_comment_only(api, users, stack, post):
     assert api.delete(f"/api/comments/{root['id']}").status == 401
     assert api.delete(f"/api/comments/{root['id']}", token=bob.token).status == 404
     assert api.delete(f"/api/comments/{root['id']}", token=alice.token).status == 204
-    assert api.delete(f"/api/comments/{reply['id']}", token=alice.token).status == 404  # went with its parent
     assert api.delete(f"/api/comments/{root['id']}", token=alice.token).status == 404
+    # It had a reply, so it stays as a placeholder; deleting the reply prunes the placeholder.
+    assert api.delete(f"/api/comments/{reply['id']}", token=alice.token).status == 204
     assert api.delete(f"/api/comments/{bobs['id']}", token=admin.token).status == 204
     assert sql(stack, "SELECT count(*) AS n FROM comments")[0]["n"] == 0
+
+
+def test_deleting_a_comment_keeps_other_peoples_replies(api, users, stack, post):
+    alice, bob = users.create(), users.create()
+    root = comment(api, alice, post, "alice's question")
+    sql(stack, "UPDATE comments SET is_approved = true RETURNING id")
+    answer = comment(api, bob, post, "bob's answer", parent_id=root["id"])
+    sql(stack, "UPDATE comments SET is_approved = true RETURNING id")
+    assert api.delete(f"/api/comments/{root['id']}", token=alice.token).status == 204
+    [tombstone] = api.get(f"/api/posts/{post}/comments").json["items"]
+    assert tombstone["is_deleted"] is True and tombstone["content"] == "[deleted]"
+    assert "alice's question" not in api.get(f"/api/posts/{post}/comments").text
+    assert [r["id"] for r in tombstone["replies"]] == [answer["id"]]
+    assert tombstone["replies"][0]["content"] == "bob's answer"
 
 
 @pytest.mark.parametrize("body", [

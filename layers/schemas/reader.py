@@ -57,6 +57,7 @@ class CommentOut(BaseModel):
     author: AuthorOut
     content: str
     is_approved: bool
+    is_deleted: bool = False  # deleted by its author while it had replies: a placeholder
     created_at: datetime
     replies: list[CommentOut] = []
 

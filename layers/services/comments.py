@@ -18,7 +18,8 @@ MAX_DEPTH = 8
 # roots is chosen first, then the recursive part walks down from those roots only.
 _TREE_SQL = """
 WITH RECURSIVE visible AS (
-    SELECT c.id, c.post_id, c.parent_id, c.user_id, c.content, c.is_approved, c.created_at
+    SELECT c.id, c.post_id, c.parent_id, c.user_id, c.content, c.is_approved, c.created_at,
+           c.deleted_at IS NOT NULL AS is_deleted
     FROM comments c
     WHERE c.post_id = %(post_id)s AND (c.is_approved OR c.user_id = %(viewer_id)s)
 ), roots AS (
@@ -32,7 +33,7 @@ WITH RECURSIVE visible AS (
     SELECT v.*, t.depth + 1 FROM visible v JOIN tree t ON v.parent_id = t.id
     WHERE t.depth < %(max_depth)s
 )
-SELECT t.id, t.post_id, t.parent_id, t.content, t.is_approved, t.created_at,
+SELECT t.id, t.post_id, t.parent_id, t.content, t.is_approved, t.created_at, t.is_deleted,
        u.id AS author_id, u.name AS author_name,
        (SELECT max(total_roots) FROM roots) AS total_roots
 FROM tree t JOIN users u ON u.id = t.user_id
@@ -52,7 +53,7 @@ WITH RECURSIVE chain AS (
     SELECT c.id, c.parent_id, ch.depth + 1 FROM comments c JOIN chain ch ON c.id = ch.parent_id
     WHERE ch.depth <= %(max_depth)s
 )
-SELECT p.id, p.post_id, p.user_id, p.is_approved, (SELECT max(depth) FROM chain) AS depth
+SELECT p.id, p.post_id, p.user_id, p.is_approved, p.deleted_at, (SELECT max(depth) FROM chain) AS depth
 FROM comments p WHERE p.id = %(parent_id)s
 """
 
@@ -98,7 +99,8 @@ def _assemble(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _node(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "post_id": row["post_id"], "parent_id": row["parent_id"],
             "author": {"id": row["author_id"], "name": row["author_name"]}, "content": row["content"],
-            "is_approved": row["is_approved"], "created_at": row["created_at"], "replies": []}
+            "is_approved": row["is_approved"], "is_deleted": row["is_deleted"], "created_at": row["created_at"],
+            "replies": []}
 
 
 def create(conn: Any, *, post_id: int, author_id: int, author_name: str, content: str,
@@ -123,7 +125,7 @@ def create(conn: Any, *, post_id: int, author_id: int, author_name: str, content
 def _parent(conn: Any, parent_id: int, post_id: int, author_id: int) -> dict[str, Any]:
     parent = conn.execute(_PARENT_SQL, {"parent_id": parent_id, "max_depth": MAX_DEPTH}).fetchone()
     # A reply needs a parent on the same post that the replier can see.
-    if parent is None or parent["post_id"] != post_id or not (
+    if parent is None or parent["post_id"] != post_id or parent["deleted_at"] is not None or not (
             parent["is_approved"] or parent["user_id"] == author_id):
         raise ValidationFailed([{"loc": ["body", "parent_id"], "msg": "parent comment not found on this post",
                                  "type": "value_error"}])
@@ -133,10 +135,36 @@ def _parent(conn: Any, parent_id: int, post_id: int, author_id: int) -> dict[str
     return parent
 
 
+TOMBSTONE = "[deleted]"
+
+
 def delete(conn: Any, comment_id: int, user_id: int, *, is_admin: bool) -> None:
-    """Delete one's own comment (an admin: any comment); replies go with it."""
-    row = conn.execute("DELETE FROM comments WHERE id = %s AND (user_id = %s OR %s) RETURNING id",
-                       (comment_id, user_id, is_admin)).fetchone()
+    """Delete one's own comment (an admin: any comment).
+
+    A comment with replies becomes a tombstone (text gone, ``is_deleted``) so that other
+    people's replies survive; one without replies is removed.
+    """
+    row = conn.execute(
+        "SELECT id, parent_id, EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id) AS has_replies"
+        " FROM comments c WHERE id = %s AND (user_id = %s OR %s) AND deleted_at IS NULL FOR UPDATE",
+        (comment_id, user_id, is_admin)).fetchone()
     if row is None:
         raise NotFound("comment not found")
+    if row["has_replies"]:
+        conn.execute("UPDATE comments SET content = %s, deleted_at = now() WHERE id = %s", (TOMBSTONE, comment_id))
+    else:
+        conn.execute("DELETE FROM comments WHERE id = %s", (comment_id,))
+        _prune_tombstones(conn, row["parent_id"])
     conn.commit()
+
+
+def _prune_tombstones(conn: Any, comment_id: int | None) -> None:
+    """Remove tombstones left with no replies, walking up (at most ``MAX_DEPTH`` levels)."""
+    for _ in range(MAX_DEPTH):
+        if comment_id is None:
+            return
+        removed = conn.execute(
+            "DELETE FROM comments c WHERE c.id = %s AND c.deleted_at IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id) RETURNING parent_id",
+            (comment_id,)).fetchone()
+        comment_id = removed["parent_id"] if removed else None
