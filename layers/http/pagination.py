@@ -32,19 +32,39 @@ class Page(BaseModel, Generic[T]):
 
 
 def paginate(conn: Any, sql: str, params: dict[str, Any], query: PageQuery,
-             order_by: str) -> dict[str, Any]:
+             order_by: str, count_cap: int | None = None) -> dict[str, Any]:
     """Run ``sql`` (a SELECT without ORDER BY/LIMIT, named ``%(name)s`` params) one page at a time.
 
     ``order_by`` is a constant from the calling service (never user input) and must end in a
     unique column so pages never overlap. The page and the total are two queries: the page can
-    then walk an index and stop after ``page_size`` rows.
+    then walk an index and stop after ``page_size`` rows. ``count_cap``: see ``total``.
     """
     rows = conn.execute(
         f"SELECT * FROM ({sql}) AS q ORDER BY {order_by} LIMIT %(_limit)s OFFSET %(_offset)s",
         {**params, "_limit": query.limit, "_offset": query.offset},
     ).fetchall()
-    if query.page == 1 and len(rows) < query.limit:
-        total = len(rows)
-    else:
-        total = conn.execute(f"SELECT count(*) AS n FROM ({sql}) AS q", params).fetchone()["n"]
-    return {"items": rows, "total": total, "page": query.page, "page_size": query.page_size}
+    return {"items": rows, "total": total(conn, sql, params, query, len(rows), count_cap),
+            "page": query.page, "page_size": query.page_size}
+
+
+def is_last_page(query: PageQuery, returned: int) -> bool:
+    """A short page, or an empty first page, ends the list: its total is offset + rows."""
+    return 0 < returned < query.limit or (returned == 0 and query.page == 1)
+
+
+def total(conn: Any, sql: str, params: dict[str, Any], query: PageQuery, returned: int,
+          count_cap: int | None = None) -> int:
+    """How many rows ``sql`` matches, as cheaply as the page allows.
+
+    A short (or empty first) page is the last one, so its total needs no count. Otherwise
+    ``count(*)``; with ``count_cap`` the count stops after ``max(count_cap, offset + page_size + 1)``
+    rows, so a huge table costs a bounded count: exact up to the cap, past it a lower bound that
+    still tells a client another page exists.
+    """
+    if is_last_page(query, returned):
+        return query.offset + returned
+    if count_cap is None:
+        return conn.execute(f"SELECT count(*) AS n FROM ({sql}) AS q", params).fetchone()["n"]
+    cap = max(count_cap, query.offset + query.limit + 1)
+    return conn.execute(f"SELECT count(*) AS n FROM ({sql} LIMIT %(_cap)s) AS q",
+                        {**params, "_cap": cap}).fetchone()["n"]

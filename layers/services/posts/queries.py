@@ -13,8 +13,8 @@ each list call, so the list never runs one:
   matching rows with no ORDER BY and no joins. ``total`` is exact up to the cap; past it, it is a
   lower bound that still tells a client another page exists.
 
-This module pages by itself rather than through ``layers.http.pagination.paginate`` because that
-helper always counts every matching row.
+The page query is this module's own (joins, hydration); the total comes from the shared
+``layers.http.pagination.total`` with ``COUNT_CAP``.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from layers.core.errors import NotFound, Redirect
+from layers.http import pagination
 from layers.schemas.content import SLUG_RE, PostListQuery
 from layers.services import premium, redirects, tags
 
@@ -81,13 +82,10 @@ def _filters(conn: Any, query: PostListQuery) -> tuple[str, dict[str, Any], dict
 
 def _total(conn: Any, query: PostListQuery, where: str, params: dict[str, Any], returned: int,
            known: int | None) -> int:
-    if 0 < returned < query.limit or (returned == 0 and query.page == 1):
-        return query.offset + returned
-    if known is not None:
+    if known is not None and not pagination.is_last_page(query, returned):
         return known
-    cap = max(COUNT_CAP, query.offset + query.limit + 1)
-    return conn.execute(f"SELECT count(*) AS n FROM (SELECT 1 FROM posts p WHERE {where} LIMIT %(_cap)s) q",
-                        {**params, "_cap": cap}).fetchone()["n"]
+    # Counted without the joins and ORDER BY of the page query.
+    return pagination.total(conn, f"SELECT 1 FROM posts p WHERE {where}", params, query, returned, COUNT_CAP)
 
 
 def get_visible(conn: Any, slug: str, user: Any | None) -> dict[str, Any]:
