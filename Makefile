@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 export XDG_RUNTIME_DIR ?= /tmp/blog-runtime
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test migrate package lint-template bench clean
+.PHONY: install run test lint migrate package lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
@@ -20,7 +20,12 @@ install: $(STAMP)
 run: install  ## start the local stack, load demo data, serve the API on 127.0.0.1:$${PORT:-8000}
 	$(PY) -m infra.local.run
 
-test: install  ## the whole test suite against real PostgreSQL, Redis and moto
+lint: install  ## ruff, mypy (strict on layers/ and functions/) and the import layering contract
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: lint  ## lint, then the whole test suite against real PostgreSQL, Redis and moto
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 migrate: install  ## apply pending migrations to $$DATABASE_URL

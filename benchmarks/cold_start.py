@@ -17,7 +17,7 @@ HEAVY = ("boto3", "psycopg", "redis", "stripe", "onnxruntime")
 RUNS = 5
 PROBE = (
     "import sys, time; t = time.perf_counter(); import app; "
-    "print(round((time.perf_counter() - t) * 1000, 1), [m for m in %r if m in sys.modules])" % (HEAVY,)
+    f"print(round((time.perf_counter() - t) * 1000, 1), [m for m in {HEAVY!r} if m in sys.modules])"
 )
 
 

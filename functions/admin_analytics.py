@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from layers.core import db
+from layers.core.pagination import Page
 from layers.http.context import RequestContext
-from layers.http.pagination import Page
 from layers.http.routing import Router
 from layers.schemas.admin import AnalyticsOverview, DateRangeQuery, PostAnalytics, PostAnalyticsQuery
 

@@ -6,12 +6,20 @@ variable name per path level); on ``GET /api/posts/{post_id}`` it holds the post
 from __future__ import annotations
 
 from layers.core import db
+from layers.core.pagination import Page
 from layers.core.settings import get_settings
 from layers.http.context import RequestContext
-from layers.http.pagination import Page
 from layers.http.routing import Router
-from layers.schemas.content import (PostCreate, PostListQuery, PostOut, PostSummary, PostUpdate, ReactionIn,
-                                    ReactionOut, ViewRecorded)
+from layers.schemas.content import (
+    PostCreate,
+    PostListQuery,
+    PostOut,
+    PostSummary,
+    PostUpdate,
+    ReactionIn,
+    ReactionOut,
+    ViewRecorded,
+)
 
 router = Router("posts")
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from layers.core import db
 from layers.core.errors import NotFound
+from layers.core.pagination import Page, PageQuery
 from layers.http.context import RequestContext
-from layers.http.pagination import Page, PageQuery
 from layers.http.routing import Router
 from layers.schemas.content import RedirectIn, RedirectOut, Resolved, ResolveQuery
 

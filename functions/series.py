@@ -6,8 +6,8 @@ variable name per path level); on the public GET routes it holds the series' slu
 from __future__ import annotations
 
 from layers.core import db
+from layers.core.pagination import Page, PageQuery
 from layers.http.context import RequestContext
-from layers.http.pagination import Page, PageQuery
 from layers.http.routing import Router
 from layers.schemas.content import NavigationQuery, SeriesCreate, SeriesNavigation, SeriesOut, SeriesUpdate
 

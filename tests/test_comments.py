@@ -67,7 +67,7 @@ def test_tree_nests_replies_and_hides_other_peoples_pending_ones(api, users, pos
 
 def test_tree_is_read_with_one_query_however_many_replies(stack, users, api, post):
     from layers.core import db
-    from layers.http.pagination import PageQuery
+    from layers.core.pagination import PageQuery
     from layers.services import comments
 
     alice = users.create()

@@ -13,13 +13,13 @@ TABLES = ("users", "tags", "series", "posts", "post_tags", "comments", "quiz_que
 
 def _snapshot() -> dict[str, list[tuple]]:
     # Table names are the constants above.
-    return {t: db_rows(f"SELECT * FROM {t} ORDER BY 1, 2") for t in TABLES}  # noqa: S608
+    return {t: db_rows(f"SELECT * FROM {t} ORDER BY 1, 2") for t in TABLES}
 
 
 def test_load_everything(api, drain):
     summary = demo.load()
     assert summary["posts written"] == 32
-    counts = {t: db_rows(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}  # noqa: S608
+    counts = {t: db_rows(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
     assert counts["tags"] == 26 and counts["series"] == 6 and counts["posts"] == 32
     assert counts["comments"] == 13 and counts["quiz_questions"] == 35 and counts["challenges"] == 14
 

@@ -6,8 +6,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.support.aws import emails_to, queue_depths
-from tests.support.tasks import (add_post, invoke_worker, link_token, make_visible, receive, replace_client,
-                                 run_scheduled, sql, verify_email)
+from tests.support.tasks import (
+    add_post,
+    invoke_worker,
+    link_token,
+    make_visible,
+    receive,
+    replace_client,
+    run_scheduled,
+    sql,
+    verify_email,
+)
 
 
 @pytest.fixture
@@ -156,6 +165,7 @@ def test_a_rejected_recipient_does_not_stop_the_rest(monkeypatch, drain, client,
     subscriber("bounce@example.com")
     subscriber("carol@example.com")
     from botocore.exceptions import ClientError
+
     from layers.core import aws
 
     real_ses = aws.client("ses")

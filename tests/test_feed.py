@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tests.support.content import content, db_rows  # noqa: F401 - fixture
+from tests.support.content import content, db_rows
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -73,8 +73,8 @@ def test_queue_dead_letter_queue_and_partial_batch_responses(template):
 
 
 def test_every_schedule_is_a_cron_triggered_function(template, app):
-    from infra.local.scheduler import expression_of, scheduled_sources
     from infra.build.template import resource_name
+    from infra.local.scheduler import expression_of, scheduled_sources
 
     sources = scheduled_sources(app)
     assert sources, "the app declares scheduled jobs"

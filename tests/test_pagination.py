@@ -5,7 +5,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 
 SERIES = "SELECT g AS id FROM generate_series(1, %(n)s) g"
 

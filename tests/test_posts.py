@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support.content import content, db_rows  # noqa: F401 - fixture
+from tests.support.content import content, db_rows
 
 POST_FIELDS = {"id", "slug", "title", "excerpt", "content", "status", "difficulty", "is_premium", "tags",
                "series", "series_position", "author", "reading_time_minutes", "published_at", "updated_at",

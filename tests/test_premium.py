@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from layers.services import premium
-from tests.support.content import content, db_rows  # noqa: F401 - fixture
+from tests.support.content import content, db_rows
 
 # The body's secret word sits past the first section, so no preview can contain it.
 PREMIUM_BODY = """Opening words that anyone may read before subscribing.

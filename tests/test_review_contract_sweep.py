@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.support.content import content  # noqa: F401 - fixture
+from tests.support.content import content
 
 # Bodies that must be refused cleanly by any route that takes one.
 HOSTILE_BODIES = [
@@ -30,7 +30,7 @@ SIDE_EFFECT_ROUTES = {("POST", "/api/admin/tasks/{job}/run"), ("POST", "/api/adm
 
 
 def _routes():
-    import app  # noqa: F401 - registers every router
+    import app
     from layers.http.routing import ROUTES
 
     return list(ROUTES)
@@ -84,7 +84,7 @@ def test_every_route_answers_hostile_input_without_a_500(api, users, content):
                                    "page=%00", "page_size=%ED%A0%80"])
 def test_pagination_bounds_on_every_paginated_list(api, users, content, query):
     user = users.create()
-    from layers.http.pagination import PageQuery
+    from layers.core.pagination import PageQuery
 
     for spec in _routes():
         if spec.method != "GET" or spec.query is None or not issubclass(spec.query, PageQuery):
@@ -99,7 +99,7 @@ def test_pagination_bounds_on_every_paginated_list(api, users, content, query):
 def test_every_paginated_list_answers_the_page_shape(api, users, content):
     user = users.create()
     post = content.post("Listed")
-    from layers.http.pagination import PageQuery
+    from layers.core.pagination import PageQuery
 
     for spec in _routes():
         if spec.method != "GET" or spec.query is None or not issubclass(spec.query, PageQuery):

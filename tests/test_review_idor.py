@@ -5,7 +5,7 @@ of a user-owned object; lists never include another user's rows.
 """
 from __future__ import annotations
 
-from tests.support.content import content  # noqa: F401 - fixture
+from tests.support.content import content
 
 
 def test_private_objects_of_another_user_answer_404(api, users, content):

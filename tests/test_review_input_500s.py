@@ -18,7 +18,7 @@ import json
 
 import pytest
 
-from tests.support.content import content  # noqa: F401 - fixture
+from tests.support.content import content
 
 # One code point that NFC turns into three (a composition exclusion); category Lo, so it passes
 # the control-character filters.

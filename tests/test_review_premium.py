@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.content import content, db_rows  # noqa: F401 - fixture
+from tests.support.content import content, db_rows
 
 SECRET = "quuxolotl"
 SHORT_BODY = (f"Subscribers learn that the {SECRET} trick halves index build time on large tables, "

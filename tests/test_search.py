@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support.content import content  # noqa: F401 - fixture
+from tests.support.content import content
 
 
 def _search(api, q, token=None, **params):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.content import content, db_rows  # noqa: F401 - fixture
+from tests.support.content import content, db_rows
 
 
 def _counts(api) -> dict[str, int]:

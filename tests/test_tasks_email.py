@@ -13,7 +13,7 @@ LONG_URL = "https://api.example.com/api/newsletter/unsubscribe/one-click?token="
 
 
 def bulk(to: str) -> Any:
-    from layers.email.message import Email
+    from layers.core.mail import Email
 
     return Email(to=to, subject="Hello \u00e9", text="plain body", html="<p>html body</p>",
                  unsubscribe_url="https://example.com/newsletter/unsubscribe?token=abc", one_click_url=LONG_URL)
@@ -28,7 +28,7 @@ def test_mime_has_both_parts_and_unencoded_list_unsubscribe():
 
 
 def test_without_one_click_url_there_is_no_one_click_header():
-    from layers.email.message import Email
+    from layers.core.mail import Email
 
     plain = Email(to="a@example.com", subject="s", text="t", html="h", unsubscribe_url="https://x/u")
     message = email.message_from_bytes(plain.to_mime("no-reply@blog.local"))

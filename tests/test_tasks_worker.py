@@ -7,8 +7,17 @@ import uuid
 import pytest
 
 from tests.support.aws import emails_to, queue_depths
-from tests.support.tasks import (WorkerDied, delete, invoke_worker, make_visible, queue_url, receive,
-                                 replace_client, sql, sqs)
+from tests.support.tasks import (
+    WorkerDied,
+    delete,
+    invoke_worker,
+    make_visible,
+    queue_url,
+    receive,
+    replace_client,
+    sql,
+    sqs,
+)
 
 ADDRESSES = [f"reader{i}@example.com" for i in range(3)]
 

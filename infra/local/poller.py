@@ -51,7 +51,7 @@ def poll_once(app: Any, source: Any, wait_seconds: int = 0) -> tuple[int, int]:
     try:
         result = app.handler_map[source.name](lambda_event(received, arn), None) or {}
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-    except Exception:  # noqa: BLE001 - like Lambda: the whole batch returns to the queue
+    except Exception:
         log.exception("SQS handler raised; batch left on the queue", extra={"handler": source.name})
         return 0, len(received)
     done = [m for m in received if m["MessageId"] not in failed]
@@ -73,6 +73,6 @@ class SqsPoller(threading.Thread):
             for source in sources:
                 try:
                     poll_once(self.app, source, wait_seconds=1)
-                except Exception:  # noqa: BLE001 - the emulator restarting must not kill the poller
+                except Exception:
                     log.exception("SQS poll failed")
                     self.stop.wait(2.0)

@@ -5,7 +5,7 @@ import functools
 from typing import Any
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def client(service: str) -> Any:
     import boto3  # lazy: only functions that talk to AWS pay for it
     from botocore.config import Config

@@ -11,8 +11,15 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # psycopg costs ~160 ms to import: only functions that query pay for it
+    from typing import TypeAlias
+
     from psycopg import Connection
     from psycopg_pool import ConnectionPool
+
+    Db: TypeAlias = Connection[dict[str, Any]]
+    """A connection whose rows are dicts: what services receive from the unit of work."""
+else:
+    Db = Any
 
 _pool: ConnectionPool | None = None
 _lock = threading.Lock()
@@ -55,7 +62,9 @@ def get_pool() -> ConnectionPool:
 def connection() -> Iterator[Connection[dict[str, Any]]]:
     """A pooled connection; uncommitted work is rolled back when the block ends.
 
-    Services commit explicitly, so a half-finished service call never leaks its writes.
+    Request, task and job code gets its connection from ``layers.core.uow`` instead; this is the
+    primitive under it, used directly only by machinery with its own commit points (the outbox
+    relay, the job runner's lock and run records).
     """
     with get_pool().connection() as conn:
         try:

@@ -55,6 +55,10 @@ class DependencyUnavailable(AppError):
     status_code = 503
 
 
+class RecipientRejected(DependencyUnavailable):
+    """The mail provider refused this recipient for good; retrying the same message cannot help."""
+
+
 class ValidationFailed(AppError):
     """Input failed validation; ``errors`` is FastAPI's list of ``{loc, msg, type}``."""
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from layers.email.message import Email
+from layers.core.mail import Email
 
 
 @dataclass(frozen=True)

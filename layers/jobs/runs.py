@@ -48,7 +48,7 @@ def run_job(job: Job, trigger: Trigger, at: datetime | None = None) -> dict[str,
     with _exclusive_run(job.name, trigger) as run:
         try:
             run.counts.update(job.run(at))
-        except Exception as exc:  # noqa: BLE001 - recorded as the run's outcome, then reported
+        except Exception as exc:
             log.exception("job failed", extra={"job": job.name})
             run.error = f"{type(exc).__name__}: {exc}"[:1000]
         finally:
@@ -116,7 +116,7 @@ def _unlock(conn: Any, job: str) -> None:
         conn.rollback()
         conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (_LOCK_NAMESPACE, job))
         conn.commit()
-    except Exception:  # noqa: BLE001 - a broken session has released its locks already
+    except Exception:
         log.warning("could not release job lock", extra={"job": job}, exc_info=True)
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from layers.http.pagination import PageQuery
+from layers.core.pagination import PageQuery
 from layers.schemas.common import StrictModel
 from layers.schemas.content import AuthorOut, SeriesRef
 from layers.schemas.reader import PostRef, SearchTerm

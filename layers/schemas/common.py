@@ -2,10 +2,19 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
-
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 _REFUSED_CATEGORIES = ("Cc", "Cs", "Co")
 _LINE_BREAKS = frozenset("\n\r\t")
@@ -59,8 +68,40 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=100_000)
 
 
+class PatchModel(StrictModel):
+    """PATCH bodies: every field may be left out; only ``NULLABLE`` fields may be sent as null.
+
+    ``changes()`` yields exactly the fields the client sent, so an explicit ``null`` for a
+    nullable field clears it and a field left out is left alone. Declare fields as
+    ``X | None = None``; the ``None`` default only means "not sent".
+    """
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _reject_null(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(include=self.model_fields_set)
+
+
+class TokenQuery(BaseModel):
+    """``?token=`` of an emailed link (confirm, unsubscribe)."""
+
+    token: OpaqueToken
+
+
+# Every id in a path, body or query: a positive BIGINT.
+Id = Annotated[int, Field(ge=1, lt=2**63)]
+
+
 class Message(BaseModel):
     detail: str
 
 
-__all__ = ["single_line", "multi_line", "Code", "LongText", "DisplayName", "Email", "Password", "OpaqueToken", "StrictModel", "Message", "Field"]
+__all__ = ["Id", "PatchModel", "TokenQuery", "single_line", "multi_line", "Code", "LongText", "DisplayName", "Email",
+           "Password", "OpaqueToken", "StrictModel", "Message", "Field"]

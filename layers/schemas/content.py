@@ -7,9 +7,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, field_validator
 
-from layers.http.pagination import PageQuery
-from layers.schemas.common import StrictModel
-from layers.schemas.common import multi_line, single_line
+from layers.core.pagination import PageQuery
+from layers.schemas.common import StrictModel, multi_line, single_line
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)

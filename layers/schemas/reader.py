@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
-from layers.http.pagination import Page, PageQuery
+from layers.core.pagination import Page, PageQuery
 from layers.schemas.common import StrictModel, multi_line, single_line
 from layers.schemas.content import AuthorOut, PostSummary, SeriesRef
 
@@ -26,8 +26,6 @@ BodyId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 CommentText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
                         BeforeValidator(multi_line)]
-NoteTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), BeforeValidator(single_line)]
-NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20000), BeforeValidator(multi_line)]
 _Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
                   BeforeValidator(single_line)]
 # ``?q=`` with nothing in it means "no filter", as a search box sends it.
@@ -131,41 +129,6 @@ class ProgressStats(BaseModel):
     series_in_progress: int
     xp: int
     level: int
-
-
-# ---- notes -----------------------------------------------------------------------------------
-
-class NoteIn(StrictModel):
-    post_id: BodyId | None = None
-    title: NoteTitle = ""
-    content: NoteText
-
-
-class NotePatch(StrictModel):
-    """Send only what changes; ``null`` is not a value for either field."""
-
-    title: NoteTitle | None = None
-    content: NoteText | None = None
-
-    @field_validator("title", "content", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("must not be null; leave the field out to keep it")
-        return value
-
-
-class NoteOut(BaseModel):
-    id: int
-    post_id: int | None
-    title: str
-    content: str
-    created_at: datetime
-    updated_at: datetime
-
-
-class NotesQuery(PageQuery):
-    post_id: QueryId | None = None
 
 
 # ---- notifications ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.services.text_match import contains_pattern
 
 # Comment counts are correlated subqueries: the outer LIMIT lets PostgreSQL compute them only for

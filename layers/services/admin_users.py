@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from layers.core.errors import BadRequest, NotFound
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.services.auth.service import revoke_all_sessions
 from layers.services.text_match import contains_pattern
 from layers.services.users import IS_PREMIUM_SQL

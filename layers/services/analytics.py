@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 
 _OVERVIEW_SQL = """
 SELECT

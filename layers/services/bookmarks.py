@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from layers.core.errors import Conflict, NotFound
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.services.post_summaries import summaries, with_summaries
 
 # A post that was unpublished after being saved drops out of the list until it is back.

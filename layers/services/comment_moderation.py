@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from layers.core.errors import NotFound
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.services import notifications
 from layers.services.comments import comment_link
 

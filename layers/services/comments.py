@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from layers.core.errors import NotFound, ValidationFailed
-from layers.http.pagination import PageQuery
+from layers.core.pagination import PageQuery
 from layers.services import notifications
 
 # Replies nest at most this deep; the tree is serialised recursively, so depth must be bounded.

@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from layers.core.errors import NotFound
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 
 _COLUMNS = "id, type, title, message, link, is_read, created_at"
 _TITLE_MAX = 200
 _MESSAGE_MAX = 1000
 
 
-def notify(conn: Any, user_id: int, type: str, title: str, message: str = "",  # noqa: A002
+def notify(conn: Any, user_id: int, type: str, title: str, message: str = "",
            link: str | None = None) -> int:
     """Queue a notification for ``user_id`` in the caller's transaction; returns its id."""
     row = conn.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from layers.core.errors import Forbidden, NotFound
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.services import premium, xp
 from layers.services.post_summaries import with_summaries
 

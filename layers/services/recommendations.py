@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.services.post_summaries import summaries
 
 POPULAR_WINDOW_DAYS = 30

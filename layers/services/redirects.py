@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from layers.core.errors import BadRequest, Conflict
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 
 _COLUMNS = "id, old_slug, new_slug, created_at"
 # One writer at a time: collapsing reads and rewrites several rows.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from layers.http.pagination import paginate
+from layers.core.pagination import paginate
 from layers.schemas.content import SearchQuery
 from layers.services import premium
 from layers.services.posts import queries

@@ -9,7 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 from layers.core.errors import NotFound, ValidationFailed
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.schemas.content import SLUG_RE
 from layers.services import slugs
 

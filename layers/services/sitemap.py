@@ -100,7 +100,7 @@ def _delete_stale_parts(s3: Any, bucket: str, keep: set[str]) -> int:
 
 def _document(root: str, entries: str) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="{NAMESPACE}">\n{entries}</{root}>\n'
-            ).encode("utf-8")
+            ).encode()
 
 
 def _w3c(moment: datetime) -> str:

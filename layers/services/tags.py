@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from layers.core.errors import BadRequest, NotFound, ValidationFailed
-from layers.http.pagination import PageQuery, paginate
+from layers.core.pagination import PageQuery, paginate
 from layers.services import slugs
 
 _COLUMNS = "id, name, slug, post_count"

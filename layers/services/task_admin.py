@@ -35,7 +35,7 @@ def queue_depth(sqs: Any, queue_name: str) -> dict[str, Any]:
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
                             "ApproximateNumberOfMessagesDelayed"],
         )["Attributes"]
-    except Exception:  # noqa: BLE001 - the page still shows the jobs when the queue is down
+    except Exception:
         log.warning("queue attributes unavailable", extra={"queue": queue_name}, exc_info=True)
         return {"name": queue_name, "available": False, "depth": None, "visible": None, "in_flight": None}
     visible = int(attrs.get("ApproximateNumberOfMessages", 0)) + int(attrs.get("ApproximateNumberOfMessagesDelayed", 0))
@@ -58,7 +58,7 @@ def redrive(sqs: Any, settings: Any, limit: int = REDRIVE_LIMIT) -> dict[str, An
     """
     try:
         moved = _redrive(sqs, settings.tasks_dlq_name, settings.tasks_queue_name, limit)
-    except Exception as exc:  # noqa: BLE001 - botocore and network errors alike: SQS is unavailable
+    except Exception as exc:
         raise DependencyUnavailable("the task queue is unavailable") from exc
     return {"moved": moved, "dead_letter": queue_depth(sqs, settings.tasks_dlq_name)}
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from layers.core import aws, db
 from layers.core.logging import get_logger
 from layers.core.settings import get_settings
+from layers.core.uow import UnitOfWork
+from layers.core.uow import unit_of_work as core_unit_of_work
 from layers.tasks import outbox
 
 log = get_logger("tasks.relay")
@@ -27,13 +31,21 @@ def queue_url(name: str) -> str:
     return aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
 
 
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """The unit of work requests, tasks and jobs run in: its committed tasks go to SQS at once."""
+    outbox.take_pending()  # nothing from an earlier unit of work may ride on this one
+    with core_unit_of_work(after_commit=flush_pending, after_rollback=outbox.take_pending) as uow:
+        yield uow
+
+
 def flush_pending() -> int:
     ids = outbox.take_pending()
     if not ids:
         return 0
     try:
         return send(ids=list(ids))
-    except Exception:  # noqa: BLE001 - never fail a committed request; the sweep retries
+    except Exception:
         log.warning("outbox relay failed; the sweep will send these tasks", exc_info=True)
         return 0
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from layers.core import aws, db
+from layers.core import aws
 from layers.core.logging import get_logger
 from layers.tasks import registry, relay
 
@@ -41,31 +41,30 @@ def process_batch(messages: list[Message]) -> list[str]:
     for message in messages:
         try:
             handle(message)
-        except Exception as exc:  # noqa: BLE001 - one bad message must not fail the batch
+        except Exception as exc:
             log.error("task failed", extra={"message_id": message.message_id, "error": type(exc).__name__},
                       exc_info=not isinstance(exc, PoisonMessage))
             failures.append(message.message_id)
             _back_off(message)
-        finally:
-            relay.flush_pending()
     return failures
 
 
 def handle(message: Message) -> bool:
     """Run one task; False when its id had already taken effect."""
+    from layers import bootstrap
+    from layers.tasks.relay import unit_of_work
+
     task_id, definition, payload = _decode(message.body)
-    with db.connection() as conn:
-        claimed = conn.execute(
+    with unit_of_work() as uow:
+        claimed = uow.conn.execute(
             "INSERT INTO processed_tasks (task_id, task_type) VALUES (%s, %s)"
             " ON CONFLICT (task_id) DO NOTHING RETURNING task_id",
             (task_id, definition.name),
         ).fetchone()
         if claimed is None:
-            conn.rollback()
             log.info("task already processed", extra={"task_id": task_id})
             return False
-        definition.handler(conn, payload)
-        conn.commit()
+        bootstrap.call(definition.handler, {"db": uow.conn, "payload": payload})
     return True
 
 

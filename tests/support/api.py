@@ -43,13 +43,13 @@ class Api:
     def get(self, path: str, **kw: Any) -> Reply:
         return self.request("GET", path, **kw)
 
-    def post(self, path: str, json: Any = None, **kw: Any) -> Reply:  # noqa: A002 - mirrors requests
+    def post(self, path: str, json: Any = None, **kw: Any) -> Reply:
         return self.request("POST", path, json_body=json, **kw)
 
-    def patch(self, path: str, json: Any = None, **kw: Any) -> Reply:  # noqa: A002
+    def patch(self, path: str, json: Any = None, **kw: Any) -> Reply:
         return self.request("PATCH", path, json_body=json, **kw)
 
-    def put(self, path: str, json: Any = None, **kw: Any) -> Reply:  # noqa: A002
+    def put(self, path: str, json: Any = None, **kw: Any) -> Reply:
         return self.request("PUT", path, json_body=json, **kw)
 
     def delete(self, path: str, **kw: Any) -> Reply:

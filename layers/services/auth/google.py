@@ -38,7 +38,7 @@ def start(settings: Settings) -> str:
     try:
         get_redis().set(_STATE_PREFIX + state, json.dumps({"verifier": verifier, "nonce": nonce}),
                         ex=STATE_TTL_SECONDS)
-    except Exception as exc:  # noqa: BLE001 - without Redis the flow cannot be made safe
+    except Exception as exc:
         raise DependencyUnavailable("sign-in with Google is temporarily unavailable") from exc
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     query = urllib.parse.urlencode({
@@ -69,7 +69,7 @@ def callback(conn: Any, settings: Settings, *, code: str, state: str) -> dict[st
 def _take_state(state: str) -> dict[str, str]:
     try:
         raw = get_redis().getdel(_STATE_PREFIX + state)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise DependencyUnavailable("sign-in with Google is temporarily unavailable") from exc
     if raw is None:
         raise BadRequest("unknown, expired or already used state")

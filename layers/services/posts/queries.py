@@ -14,7 +14,7 @@ each list call, so the list never runs one:
   lower bound that still tells a client another page exists.
 
 The page query is this module's own (joins, hydration); the total comes from the shared
-``layers.http.pagination.total`` with ``COUNT_CAP``.
+``layers.core.pagination.total`` with ``COUNT_CAP``.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from layers.core import pagination
 from layers.core.errors import NotFound, Redirect
-from layers.http import pagination
 from layers.schemas.content import SLUG_RE, PostListQuery
 from layers.services import premium, redirects, tags
 

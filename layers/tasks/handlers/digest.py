@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
+from layers.core.db import Db
+from layers.core.errors import RecipientRejected
 from layers.core.logging import get_logger
-from layers.core.settings import get_settings
+from layers.core.ports import Mailer
+from layers.core.settings import Settings
 from layers.tasks.registry import task
 
 log = get_logger("tasks.digest")
@@ -21,20 +23,19 @@ class DigestDelivery(BaseModel):
 
 
 @task("send_digest")
-def send_digest(conn: Any, payload: DigestDelivery) -> None:
+def send_digest(db: Db, payload: DigestDelivery, mailer: Mailer, settings: Settings) -> None:
     """Claim (user, date) in ``digest_deliveries`` in this transaction, then send.
 
     The claim commits with the task, so any later copy of this digest finds it and sends
     nothing. A recipient SES refuses for good is logged and left claimed: retrying cannot help.
     """
-    from layers.email import sender, templates
+    from layers.email import templates
     from layers.services import digest
 
-    recipient = digest.recipient(conn, payload.user_id)
-    posts = digest.digest_posts(conn, payload.post_ids) if recipient else []
-    if not posts or not digest.claim_delivery(conn, payload.user_id, payload.digest_date):
+    recipient = digest.recipient(db, payload.user_id)
+    posts = digest.digest_posts(db, payload.post_ids) if recipient else []
+    if not posts or not digest.claim_delivery(db, payload.user_id, payload.digest_date):
         return
-    settings = get_settings()
     token = quote(recipient["unsubscribe_token"])
     links = templates.DigestLinks(
         site_url=settings.frontend_origin,
@@ -42,6 +43,6 @@ def send_digest(conn: Any, payload: DigestDelivery) -> None:
         one_click_url=f"{settings.public_api_url}/api/digest/unsubscribe/one-click?token={token}",
     )
     try:
-        sender.send(templates.digest(recipient["email"], recipient["name"], posts, links))
-    except sender.RecipientRejected:
+        mailer.send(templates.digest(recipient["email"], recipient["name"], posts, links))
+    except RecipientRejected:
         log.warning("digest recipient rejected by SES", extra={"user_id": payload.user_id})

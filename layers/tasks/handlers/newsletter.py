@@ -1,12 +1,13 @@
 """Newsletter emails: the double opt-in confirmation."""
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from layers.core.settings import get_settings
+from layers.core.db import Db
+from layers.core.ports import Mailer
+from layers.core.settings import Settings
 from layers.tasks.registry import task
 
 
@@ -15,17 +16,16 @@ class NewsletterConfirmation(BaseModel):
 
 
 @task("send_newsletter_confirmation")
-def send_newsletter_confirmation(conn: Any, payload: NewsletterConfirmation) -> None:
+def send_newsletter_confirmation(db: Db, payload: NewsletterConfirmation, mailer: Mailer, settings: Settings) -> None:
     """Mint the confirm token and email it; nothing when confirmed or unsubscribed meanwhile."""
-    from layers.email import sender, templates
+    from layers.email import templates
     from layers.services import newsletter
 
-    issued = newsletter.issue_confirmation(conn, payload.subscription_id)
+    issued = newsletter.issue_confirmation(db, payload.subscription_id)
     if issued is None:
         return
-    settings = get_settings()
     unsubscribe = quote(issued["unsubscribe_token"])
-    sender.send(templates.newsletter_confirmation(
+    mailer.send(templates.newsletter_confirmation(
         issued["email"],
         link=f"{settings.frontend_origin}/newsletter/confirm?token={quote(issued['token'])}",
         unsubscribe_url=f"{settings.frontend_origin}/newsletter/unsubscribe?token={unsubscribe}",

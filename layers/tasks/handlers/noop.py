@@ -5,10 +5,9 @@ Used to check the pipeline end to end (outbox, relay, queue, worker) and to meas
 """
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
+from layers.core.db import Db
 from layers.tasks.registry import task
 
 
@@ -17,5 +16,5 @@ class Noop(BaseModel):
 
 
 @task("noop")
-def noop(conn: Any, payload: Noop) -> None:
+def noop(db: Db, payload: Noop) -> None:
     return None

@@ -1,10 +1,9 @@
 """Regenerating the sitemap (queued when what it lists changes; also run hourly)."""
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
+from layers.core.db import Db
 from layers.tasks.registry import task
 
 
@@ -13,7 +12,7 @@ class SitemapRefresh(BaseModel):
 
 
 @task("generate_sitemap")
-def generate_sitemap(conn: Any, payload: SitemapRefresh) -> None:
+def generate_sitemap(db: Db, payload: SitemapRefresh) -> None:
     from layers.services import sitemap
 
-    sitemap.publish(conn)
+    sitemap.publish(db)

@@ -1,0 +1,127 @@
+"""Ports: the interfaces of everything outside this codebase that a service may call.
+
+Each port is a ``typing.Protocol`` with a real implementation and an in-process fake under
+``layers.adapters``; ``layers.bootstrap`` (the composition root) decides which one a handler,
+task or job receives. Services depend on these protocols only, never on an SDK.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from layers.core.mail import Email
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC (``datetime.timezone.utc``)."""
+        ...
+
+
+@runtime_checkable
+class Mailer(Protocol):
+    def send(self, email: Email) -> str:
+        """Send one email and return the provider's message id.
+
+        Raises ``RecipientRejected`` when this recipient can never be reached and
+        ``DependencyUnavailable`` for a failure worth retrying.
+        """
+        ...
+
+    def send_bulk(self, emails: Sequence[Email]) -> BulkResult:
+        """Send many, paced under the provider's rate; one recipient's failure stops nothing."""
+        ...
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    sent: list[str]
+    failed: list[str]
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+@runtime_checkable
+class Payments(Protocol):
+    """Stripe, as far as this platform uses it."""
+
+    def create_checkout_session(self, *, price_id: str, user_id: int, email: str,
+                                customer_id: str | None, success_url: str, cancel_url: str,
+                                idempotency_key: str) -> CheckoutSession:
+        ...
+
+    def create_portal_session(self, *, customer_id: str, return_url: str) -> str:
+        """A customer-portal URL."""
+        ...
+
+    def retrieve_subscription(self, subscription_id: str) -> Mapping[str, Any]:
+        ...
+
+    def verify_event(self, payload: bytes, signature: str | None) -> Mapping[str, Any]:
+        """The event in a signed webhook body; ``BadRequest`` when the signature does not hold."""
+        ...
+
+
+@runtime_checkable
+class Embeddings(Protocol):
+    @property
+    def model_id(self) -> str:
+        """Stored beside every vector: a change of model means re-embedding."""
+        ...
+
+    @property
+    def dimensions(self) -> int:
+        ...
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One L2-normalised vector per text, in order."""
+        ...
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk an answer may quote."""
+
+    chunk_id: int
+    post_id: int
+    title: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    cited_chunk_ids: list[int] = field(default_factory=list)
+    extractive: bool = False
+
+
+@runtime_checkable
+class AnswerGenerator(Protocol):
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+        """An answer grounded in ``passages`` only, naming the chunks it used."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    stdout: str
+    stderr: str
+    exit_code: int
+    duration_ms: int
+    timed_out: bool
+    truncated: bool
+
+
+@runtime_checkable
+class CodeSandbox(Protocol):
+    def run(self, code: str, stdin: str = "") -> ExecutionResult:
+        """Run untrusted Python with no network, no host files and capped time, memory, output."""
+        ...

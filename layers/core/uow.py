@@ -1,0 +1,99 @@
+"""One unit of work: one PostgreSQL transaction, committed or rolled back as a whole.
+
+The route decorator opens one per request, the SQS worker one per message, the job runner one
+per run. Services receive its connection and never commit: the unit of work commits when the
+caller's code returns and rolls back when it raises.
+
+What happens after the commit is the caller's: the route decorator, the worker and the job
+runner pass the outbox relay (``layers.tasks.relay.unit_of_work``), which sends the tasks the
+work wrote to SQS once they exist, and forgets them when the work rolled back.
+
+The one exception: an error marked with ``fail_after_commit`` keeps the changes made before it
+(a reused refresh token revokes its whole family *and* answers 401). It is the only way a
+service can make its writes outlive an error, and it is visible where it is used.
+
+The connection is checked out of the pool on first use, so a request that never touches the
+database (a health probe of Redis, a static page) costs no checkout at all.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, TypeVar
+
+from layers.core.logging import get_logger
+
+if TYPE_CHECKING:
+    from layers.core.db import Db
+
+log = get_logger("uow")
+E = TypeVar("E", bound=BaseException)
+
+
+def fail_after_commit(error: E) -> E:
+    """Mark ``error`` so the unit of work commits what was written before raising it."""
+    error.keeps_changes = True  # type: ignore[attr-defined]
+    return error
+
+
+def keeps_changes(error: BaseException) -> bool:
+    return bool(getattr(error, "keeps_changes", False))
+
+
+class UnitOfWork:
+    """A lazily opened transaction on a pooled connection."""
+
+    def __init__(self) -> None:
+        self._checkout: AbstractContextManager[Db] | None = None
+        self._conn: Db | None = None
+
+    @property
+    def conn(self) -> Db:
+        if self._conn is None:
+            from layers.core import db
+
+            self._checkout = db.connection()
+            self._conn = self._checkout.__enter__()
+        return self._conn
+
+    @property
+    def opened(self) -> bool:
+        return self._conn is not None
+
+    def commit(self) -> None:
+        if self._conn is not None:
+            self._conn.commit()
+
+    def rollback(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            self._conn.rollback()
+
+    def close(self) -> None:
+        if self._checkout is not None:
+            checkout, self._checkout, self._conn = self._checkout, None, None
+            checkout.__exit__(None, None, None)
+
+
+@contextmanager
+def unit_of_work(after_commit: Callable[[], object] | None = None,
+                 after_rollback: Callable[[], object] | None = None) -> Iterator[UnitOfWork]:
+    """Commit on return, roll back on error (unless it ``keeps_changes``); then the hook."""
+    uow = UnitOfWork()
+    committed = False
+    try:
+        try:
+            yield uow
+        except BaseException as exc:
+            if keeps_changes(exc):
+                uow.commit()
+                committed = True
+            else:
+                uow.rollback()
+            raise
+        uow.commit()
+        committed = True
+    finally:
+        uow.close()
+        hook = after_commit if committed else after_rollback
+        if hook is not None:
+            hook()
