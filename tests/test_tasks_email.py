@@ -38,8 +38,11 @@ def test_without_one_click_url_there_is_no_one_click_header():
 def test_bulk_send_keeps_going_past_a_rejected_recipient(monkeypatch):
     from botocore.exceptions import ClientError
 
+    from layers.adapters.ses_mailer import SesMailer
     from layers.core import aws
-    from layers.email import sender
+    from layers.core.errors import RecipientRejected
+
+    sender = SesMailer()
 
     real = aws.client("ses")
 
@@ -60,8 +63,10 @@ def test_bulk_send_keeps_going_past_a_rejected_recipient(monkeypatch):
 def test_permanent_and_transient_failures_are_told_apart(monkeypatch):
     from botocore.exceptions import ClientError, EndpointConnectionError
 
-    from layers.core.errors import DependencyUnavailable
-    from layers.email import sender
+    from layers.adapters.ses_mailer import SesMailer
+    from layers.core.errors import DependencyUnavailable, RecipientRejected
+
+    sender = SesMailer()
 
     def fail_with(exc):
         def raise_(**_kwargs):
@@ -70,11 +75,11 @@ def test_permanent_and_transient_failures_are_told_apart(monkeypatch):
 
     fake = replace_client(monkeypatch, "ses", send_raw_email=fail_with(
         ClientError({"Error": {"Code": "MessageRejected", "Message": "no"}}, "SendRawEmail")))
-    with pytest.raises(sender.RecipientRejected):
+    with pytest.raises(RecipientRejected):
         sender.send(bulk("a@example.com"))
     for transient in (ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendRawEmail"),
                       EndpointConnectionError(endpoint_url="http://ses")):
         fake.override("send_raw_email", fail_with(transient))
         with pytest.raises(DependencyUnavailable) as caught:
             sender.send(bulk("a@example.com"))
-        assert not isinstance(caught.value, sender.RecipientRejected)
+        assert not isinstance(caught.value, RecipientRejected)

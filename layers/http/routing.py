@@ -265,7 +265,8 @@ def _validated_inputs(request: Any, spec: RouteSpec, body_adapter: TypeAdapter |
                                "type": "int_parsing"})
     if spec.query is not None:
         try:
-            kwargs["query"] = spec.query.model_validate(_query_dict(request, spec.query))
+            # Query strings are text: strict fields (ids) are parsed from it, not refused.
+            kwargs["query"] = spec.query.model_validate(_query_dict(request, spec.query), strict=False)
         except ValidationError as exc:
             errors += pydantic_errors(exc, "query")
     if body_adapter is not None:

@@ -95,8 +95,9 @@ class TokenQuery(BaseModel):
     token: OpaqueToken
 
 
-# Every id in a path, body or query: a positive BIGINT.
-Id = Annotated[int, Field(ge=1, lt=2**63)]
+# Every id in a body or query: a positive BIGINT. Strict, so a JSON body's ``"5"`` or ``true`` is
+# not an id; query strings are text by nature and the route decorator parses them leniently.
+Id = Annotated[int, Field(strict=True, ge=1, lt=2**63)]
 
 
 class Message(BaseModel):
