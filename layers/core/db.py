@@ -46,32 +46,50 @@ def get_pool() -> ConnectionPool:
                 from layers.core.settings import get_settings
 
                 settings = get_settings()
+                threshold = settings.db_prepare_threshold or None  # 0: never prepare
                 _pool = ConnectionPool(
                     settings.database_url,
                     min_size=1,
                     max_size=settings.db_pool_max,
-                    kwargs={"row_factory": dict_row, "connect_timeout": 5, "options": "-c timezone=UTC"},
+                    kwargs={"row_factory": dict_row, "connect_timeout": settings.db_connect_timeout,
+                            "options": "-c timezone=UTC", "prepare_threshold": threshold},
                     configure=_configure,
                     open=True,
-                    timeout=10,
+                    timeout=settings.db_checkout_timeout,
                 )
     return _pool
 
 
 @contextmanager
-def connection() -> Iterator[Connection[dict[str, Any]]]:
+def connection(timeout: float | None = None) -> Iterator[Connection[dict[str, Any]]]:
     """A pooled connection; uncommitted work is rolled back when the block ends.
 
     Request, task and job code gets its connection from ``layers.core.uow`` instead; this is the
     primitive under it, used directly only by machinery with its own commit points (the outbox
-    relay, the job runner's lock and run records).
+    relay, the job runner's lock and run records). ``DatabaseUnavailable`` when no connection
+    can be had within ``timeout`` (default: the configured checkout timeout).
     """
-    with get_pool().connection() as conn:
+    from psycopg import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    from layers.core.errors import DatabaseUnavailable
+
+    pool = get_pool()
+    try:
+        conn = pool.getconn(timeout=timeout)
+    except (PoolTimeout, OperationalError) as exc:
+        raise DatabaseUnavailable() from exc
+    try:
+        yield conn
+    finally:
         try:
-            yield conn
-        finally:
             if not conn.closed and conn.info.transaction_status != 0:  # not IDLE
                 conn.rollback()
+            if not conn.closed and conn.autocommit:  # a read-only unit of work switched it on
+                conn.autocommit = False
+        except Exception:  # noqa: BLE001 - a broken connection: putconn discards it
+            pass
+        pool.putconn(conn)
 
 
 def close_pool() -> None:
@@ -83,8 +101,9 @@ def close_pool() -> None:
 
 
 def ping() -> bool:
+    """Whether PostgreSQL answers within half a second (health must answer fast when it is down)."""
     try:
-        with connection() as conn:
+        with connection(timeout=0.5) as conn:
             conn.execute("SELECT 1")
         return True
     except Exception:  # noqa: BLE001 - health reporting: any failure means "down"

@@ -54,6 +54,17 @@ class DependencyUnavailable(AppError):
 
     status_code = 503
 
+    def __init__(self, detail: str, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class DatabaseUnavailable(DependencyUnavailable):
+    """PostgreSQL cannot be reached (or a connection broke mid-request): try again shortly."""
+
+    def __init__(self, detail: str = "the database is unavailable; try again shortly") -> None:
+        super().__init__(detail, retry_after=5)
+
 
 class RecipientRejected(DependencyUnavailable):
     """The mail provider refused this recipient for good; retrying the same message cannot help."""

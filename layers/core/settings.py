@@ -20,6 +20,7 @@ SECRET_NAMES = (
     "STRIPE_WEBHOOK_SECRET",
     "GOOGLE_CLIENT_SECRET",
     "DATABASE_URL",
+    "CERTIFICATE_SECRET",
 )
 
 
@@ -29,6 +30,14 @@ class Settings(BaseSettings):
     stage: str = Field("local", alias="STAGE")
     database_url: str = Field("postgresql://blog@127.0.0.1:54320/blog", alias="DATABASE_URL")
     db_pool_max: int = Field(4, alias="DB_POOL_MAX")
+    # Short on purpose: with the database unreachable a request answers 503 in about this long
+    # instead of holding a Lambda (and its caller) for the pool's default 30 s.
+    db_connect_timeout: int = Field(2, ge=1, alias="DB_CONNECT_TIMEOUT")
+    db_checkout_timeout: float = Field(2.0, gt=0, alias="DB_CHECKOUT_TIMEOUT")
+    # psycopg prepares a statement after it ran this many times on a connection. Behind RDS Proxy
+    # (or PgBouncer in transaction mode) named prepared statements pin the proxy connection to
+    # the client, losing the multiplexing the proxy is there for: set 0 there to turn them off.
+    db_prepare_threshold: int = Field(5, ge=0, alias="DB_PREPARE_THRESHOLD")
     redis_url: str = Field("redis://127.0.0.1:63790/0", alias="REDIS_URL")
     aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")
     aws_region: str = Field("us-east-1", alias="AWS_DEFAULT_REGION")
@@ -75,6 +84,14 @@ class Settings(BaseSettings):
     email_sender: str = Field("no-reply@blog.local", alias="EMAIL_SENDER")
 
     max_body_bytes: int = Field(1_000_000, alias="MAX_BODY_BYTES")
+
+    # Learning. FSRS aims each review at this probability of recall; intervals never exceed the cap.
+    srs_desired_retention: float = Field(0.9, gt=0.5, lt=1.0, alias="SRS_DESIRED_RETENTION")
+    srs_maximum_interval_days: int = Field(3650, ge=1, le=36500, alias="SRS_MAXIMUM_INTERVAL_DAYS")
+    quiz_size: int = Field(5, ge=1, le=50, alias="QUIZ_SIZE")
+    quiz_pass_percent: int = Field(60, ge=0, le=100, alias="QUIZ_PASS_PERCENT")
+    # Signs certificate codes; without it a key is derived from JWT_SECRET.
+    certificate_secret: SecretStr | None = Field(None, alias="CERTIFICATE_SECRET")
 
     @field_validator("jwt_secret")
     @classmethod

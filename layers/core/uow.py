@@ -43,7 +43,8 @@ def keeps_changes(error: BaseException) -> bool:
 class UnitOfWork:
     """A lazily opened transaction on a pooled connection."""
 
-    def __init__(self) -> None:
+    def __init__(self, read_only: bool = False) -> None:
+        self.read_only = read_only
         self._checkout: AbstractContextManager[Db] | None = None
         self._conn: Db | None = None
 
@@ -54,6 +55,10 @@ class UnitOfWork:
 
             self._checkout = db.connection()
             self._conn = self._checkout.__enter__()
+            if self.read_only:
+                # Reads run in autocommit: no BEGIN/ROLLBACK round trips, and no rollback to reset
+                # psycopg's prepared-statement counters, so hot queries get prepared.
+                self._conn.autocommit = True
         return self._conn
 
     @property
@@ -76,9 +81,13 @@ class UnitOfWork:
 
 @contextmanager
 def unit_of_work(after_commit: Callable[[], object] | None = None,
-                 after_rollback: Callable[[], object] | None = None) -> Iterator[UnitOfWork]:
-    """Commit on return, roll back on error (unless it ``keeps_changes``); then the hook."""
-    uow = UnitOfWork()
+                 after_rollback: Callable[[], object] | None = None,
+                 read_only: bool = False) -> Iterator[UnitOfWork]:
+    """Commit on return, roll back on error (unless it ``keeps_changes``); then the hook.
+
+    ``read_only``: the work only reads (a GET), so it runs without a transaction.
+    """
+    uow = UnitOfWork(read_only)
     committed = False
     try:
         try:

@@ -9,7 +9,8 @@ import json
 import sys
 from typing import Any
 
-from layers.core.errors import AppError, RateLimited, Redirect, ValidationFailed
+from layers.core.errors import (AppError, DatabaseUnavailable, DependencyUnavailable, RateLimited, Redirect,
+                                ValidationFailed)
 from layers.core.logging import get_logger
 
 log = get_logger("http.errors")
@@ -35,6 +36,11 @@ def error_response(exc: BaseException) -> Any:
                              {"Location": exc.location})
     if isinstance(exc, RateLimited):
         return json_response(429, {"detail": exc.detail}, {"Retry-After": str(exc.retry_after)})
+    if _is_lost_database(exc):
+        log.warning("database connection lost during the request", extra={"error": type(exc).__name__})
+        exc = DatabaseUnavailable()
+    if isinstance(exc, DependencyUnavailable) and exc.retry_after is not None:
+        return json_response(503, {"detail": exc.detail}, {"Retry-After": str(exc.retry_after)})
     if isinstance(exc, AppError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return json_response(exc.status_code, {"detail": exc.detail}, headers)
@@ -44,6 +50,11 @@ def error_response(exc: BaseException) -> Any:
         return json_response(400, {"detail": "the request contains a value that cannot be stored"})
     log.error("unhandled error", exc_info=exc)
     return json_response(500, {"detail": "Internal Server Error"})
+
+
+def _is_lost_database(exc: BaseException) -> bool:
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
 
 
 def _is_rejected_value(exc: BaseException) -> bool:

@@ -71,6 +71,7 @@ class RouteSpec:
     rate_group: str = ""
     errors: tuple[int, ...] = ()
     media_type: str = "application/json"
+    writes: bool = True
 
 
 # Every route declared in this process, in declaration order: the OpenAPI document's source.
@@ -114,7 +115,8 @@ class Router:
     def route(self, method: str, path: str, *, auth: Auth = "public", body: Any = None,
               query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
               rate_group: str | None = None, errors: tuple[int, ...] = (),
-              media_type: str = "application/json", summary: str | None = None) -> Callable:
+              media_type: str = "application/json", summary: str | None = None,
+              writes: bool | None = None) -> Callable:
         def decorator(handler: Callable) -> Callable:
             params = _path_param_types(handler, path)
             doc = inspect.getdoc(handler) or ""
@@ -124,6 +126,8 @@ class Router:
                 description=doc, auth=auth, status=status, body=body, query=query,
                 response=response, path_params=params, rate_group=rate_group or self.name,
                 errors=errors, media_type=media_type,
+                # A GET reads: it runs without a transaction. One that writes says so.
+                writes=method != "GET" if writes is None else writes,
             )
             ROUTES.append(spec)
             view = _make_view(self.blueprint, spec, handler)
@@ -188,7 +192,7 @@ def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable[..., Any]) -> 
     def view(**path_values: str) -> Any:
         request = blueprint.current_request
         try:
-            with unit_of_work() as uow:
+            with unit_of_work(read_only=not spec.writes) as uow:
                 ctx, event = _authenticate(request, spec, uow)
                 inputs = _validated_inputs(request, spec, body_adapter, path_values, ctx)
                 scoped = {"user": ctx.user, "viewer": ctx.user, "request": ctx, "ctx": ctx, "event": event, **inputs}

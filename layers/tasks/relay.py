@@ -32,10 +32,11 @@ def queue_url(name: str) -> str:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[UnitOfWork]:
+def unit_of_work(read_only: bool = False) -> Iterator[UnitOfWork]:
     """The unit of work requests, tasks and jobs run in: its committed tasks go to SQS at once."""
     outbox.take_pending()  # nothing from an earlier unit of work may ride on this one
-    with core_unit_of_work(after_commit=flush_pending, after_rollback=outbox.take_pending) as uow:
+    with core_unit_of_work(after_commit=flush_pending, after_rollback=outbox.take_pending,
+                           read_only=read_only) as uow:
         yield uow
 
 
