@@ -9,8 +9,7 @@ import json
 import sys
 from typing import Any
 
-from layers.core.errors import (AppError, DatabaseUnavailable, DependencyUnavailable, RateLimited, Redirect,
-                                ValidationFailed)
+from layers.core.errors import AppError, DatabaseUnavailable, DependencyUnavailable, RateLimited, Redirect, ValidationFailed
 from layers.core.logging import get_logger
 
 log = get_logger("http.errors")

@@ -43,9 +43,9 @@ from layers import bootstrap
 from layers.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
 from layers.core.settings import get_settings
 from layers.core.uow import UnitOfWork
-from layers.tasks.relay import unit_of_work
 from layers.http.context import RequestContext
 from layers.http.errors import error_response, json_response, pydantic_errors
+from layers.tasks.relay import unit_of_work
 
 Auth = Literal["public", "user", "admin", "stripe"]
 _PATH_PARAM = re.compile(r"{(\w+)}")
