@@ -2,7 +2,8 @@
 
 The state is single use (GETDEL) and lives 10 minutes. The ID token is verified against the
 provider's published keys (signature, issuer, audience, expiry, nonce). Endpoints come from
-settings, so tests point them at a fake provider on loopback.
+settings, so tests point them at a fake provider on loopback. Redis and settings come from the
+caller (the composition root's providers), never from module globals.
 """
 from __future__ import annotations
 
@@ -14,29 +15,34 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from layers.core.cache import get_redis
+from layers.core.db import Db
 from layers.core.errors import BadRequest, DependencyUnavailable
 from layers.core.settings import Settings
 from layers.services import users
 from layers.services.auth import tokens
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 STATE_TTL_SECONDS = 600
 _STATE_PREFIX = "oauth-state:"
 
 
-def _require_configured(settings: Settings) -> None:
+def _require_configured(settings: Settings) -> str:
+    """The client secret; 503 when Google sign-in is not configured."""
     if not settings.google_client_id or not settings.google_client_secret:
         raise DependencyUnavailable("Google sign-in is not configured on this server")
+    return settings.google_client_secret.get_secret_value()
 
 
-def start(settings: Settings) -> str:
+def start(settings: Settings, redis: Redis) -> str:
     """Store a fresh state (with PKCE verifier and nonce) and return the authorization URL."""
     _require_configured(settings)
     state, verifier, nonce = (secrets.token_urlsafe(32), secrets.token_urlsafe(64), secrets.token_urlsafe(16))
     try:
-        get_redis().set(_STATE_PREFIX + state, json.dumps({"verifier": verifier, "nonce": nonce}),
+        redis.set(_STATE_PREFIX + state, json.dumps({"verifier": verifier, "nonce": nonce}),
                         ex=STATE_TTL_SECONDS)
     except Exception as exc:
         raise DependencyUnavailable("sign-in with Google is temporarily unavailable") from exc
@@ -55,34 +61,33 @@ def start(settings: Settings) -> str:
     return f"{settings.google_authorization_endpoint}?{query}"
 
 
-def callback(conn: Any, settings: Settings, *, code: str, state: str) -> dict[str, Any]:
-    _require_configured(settings)
-    saved = _take_state(state)
-    id_token = _exchange_code(settings, code, saved["verifier"])
+def callback(conn: Db, settings: Settings, redis: Redis, *, code: str, state: str) -> dict[str, Any]:
+    secret = _require_configured(settings)
+    saved = _take_state(redis, state)
+    id_token = _exchange_code(settings, secret, code, saved["verifier"])
     claims = _verify_id_token(settings, id_token, saved["nonce"])
     user_id, role = _find_or_create_user(conn, settings, claims)
-    pair = tokens.token_pair(conn, settings, user_id, role)
-    conn.commit()
-    return pair
+    return tokens.token_pair(conn, settings, user_id, role)
 
 
-def _take_state(state: str) -> dict[str, str]:
+def _take_state(redis: Redis, state: str) -> dict[str, str]:
     try:
-        raw = get_redis().getdel(_STATE_PREFIX + state)
+        raw = redis.getdel(_STATE_PREFIX + state)
     except Exception as exc:
         raise DependencyUnavailable("sign-in with Google is temporarily unavailable") from exc
     if raw is None:
         raise BadRequest("unknown, expired or already used state")
-    return json.loads(raw)
+    saved: dict[str, str] = json.loads(str(raw))
+    return saved
 
 
-def _exchange_code(settings: Settings, code: str, verifier: str) -> str:
+def _exchange_code(settings: Settings, secret: str, code: str, verifier: str) -> str:
     form = urllib.parse.urlencode({
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": settings.google_redirect_uri,
         "client_id": settings.google_client_id,
-        "client_secret": settings.google_client_secret.get_secret_value(),
+        "client_secret": secret,
         "code_verifier": verifier,
     }).encode()
     request = urllib.request.Request(settings.google_token_endpoint, data=form, method="POST",
@@ -98,7 +103,7 @@ def _exchange_code(settings: Settings, code: str, verifier: str) -> str:
         raise DependencyUnavailable("Google did not answer; try again") from exc
     if not isinstance(body, dict) or "id_token" not in body:
         raise BadRequest("Google returned no ID token")
-    return body["id_token"]
+    return str(body["id_token"])
 
 
 @functools.lru_cache(maxsize=4)
@@ -129,7 +134,7 @@ def _verify_id_token(settings: Settings, id_token: str, nonce: str) -> dict[str,
     return claims
 
 
-def _find_or_create_user(conn: Any, settings: Settings, claims: dict[str, Any]) -> tuple[int, str]:
+def _find_or_create_user(conn: Db, settings: Settings, claims: dict[str, Any]) -> tuple[int, str]:
     email = str(claims["email"]).lower()
     row = conn.execute(
         "SELECT id, role, is_active FROM users WHERE google_sub = %s OR email = %s"

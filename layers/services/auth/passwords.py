@@ -13,7 +13,7 @@ def _hasher() -> Any:
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    return str(_hasher().hash(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -24,10 +24,10 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         _hasher().hash(password)
         return False
     try:
-        return _hasher().verify(password_hash, password)
+        return bool(_hasher().verify(password_hash, password))
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher().check_needs_rehash(password_hash)
+    return bool(_hasher().check_needs_rehash(password_hash))

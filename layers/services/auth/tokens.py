@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import Unauthorized
 from layers.core.settings import Settings
 
@@ -68,7 +69,7 @@ def digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
-def issue_refresh_token(conn: Any, settings: Settings, user_id: int, family_id: uuid.UUID | None = None) -> str:
+def issue_refresh_token(conn: Db, settings: Settings, user_id: int, family_id: uuid.UUID | None = None) -> str:
     token, token_hash = new_opaque_token()
     conn.execute(
         "INSERT INTO refresh_tokens (user_id, token_hash, family_id, expires_at)"
@@ -78,7 +79,7 @@ def issue_refresh_token(conn: Any, settings: Settings, user_id: int, family_id: 
     return token
 
 
-def token_pair(conn: Any, settings: Settings, user_id: int, role: str,
+def token_pair(conn: Db, settings: Settings, user_id: int, role: str,
                family_id: uuid.UUID | None = None) -> dict[str, Any]:
     return {
         "access_token": issue_access_token(settings, user_id, role),
