@@ -44,7 +44,7 @@ from layers.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthori
 from layers.core.settings import get_settings
 from layers.core.uow import UnitOfWork
 from layers.http.context import RequestContext
-from layers.http.errors import error_response, json_response, pydantic_errors
+from layers.http.errors import JSON_HEADERS, error_response, json_response, pydantic_errors
 from layers.tasks.relay import unit_of_work
 
 Auth = Literal["public", "user", "admin", "stripe"]
@@ -326,12 +326,12 @@ def _render(spec: RouteSpec, result: Any, adapter: TypeAdapter | None) -> Any:
     if spec.status == 204 or result is None and spec.response is None:
         return Response(body="", status_code=spec.status)
     if adapter is not None:
-        payload = adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json")
-    elif isinstance(result, BaseModel):
-        payload = result.model_dump(mode="json")
-    else:
-        payload = result
-    return json_response(spec.status, payload)
+        # Serialised once, by pydantic-core: the same compact UTF-8 JSON json.dumps would give.
+        text = adapter.dump_json(adapter.validate_python(result, from_attributes=True)).decode()
+        return Response(body=text, status_code=spec.status, headers=dict(JSON_HEADERS))
+    if isinstance(result, BaseModel):
+        return json_response(spec.status, result.model_dump(mode="json"))
+    return json_response(spec.status, result)
 
 
 __all__ = ["Router", "RouteSpec", "ROUTES", "RawResponse"]
