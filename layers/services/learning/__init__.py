@@ -1,0 +1,1 @@
+"""Learning services: spaced repetition, quizzes, daily challenges, mock interviews, certificates."""
