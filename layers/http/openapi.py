@@ -110,15 +110,35 @@ def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
     else:
         op["security"] = [{}, {"bearer": []}]
     if spec.body is not None:
-        op["requestBody"] = {"required": True, "content": {
+        # A body whose every field is optional (a PATCH) may be left out entirely.
+        op["requestBody"] = {"required": not _all_optional(spec.body), "content": {
             "application/json": {"schema": _input_schema(spec.body, components)}}}
     return op
 
 
+def _all_optional(body: Any) -> bool:
+    return isinstance(body, type) and issubclass(body, BaseModel) and not any(
+        f.is_required() for f in body.model_fields.values())
+
+
+_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+_SLUG_NOTE = ("Holds the slug on this GET route: API Gateway allows one variable name per path level, so the "
+              "id-named variable of the other methods carries the slug here.")
+
+
+def _path_parameter(name: str, typ: type) -> dict[str, Any]:
+    if typ is int:
+        return {"name": name, "in": "path", "required": True, "schema": dict(_ID_SCHEMA)}
+    param: dict[str, Any] = {"name": name, "in": "path", "required": True,
+                             "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+    if name.endswith("_id"):
+        param["description"] = _SLUG_NOTE
+        param["schema"]["description"] = "slug"
+    return param
+
+
 def _parameters(spec: RouteSpec, components: dict[str, Any]) -> list[dict[str, Any]]:
-    params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "integer" if typ is int else "string"}}
-              for name, typ in spec.path_params.items()]
+    params = [_path_parameter(name, typ) for name, typ in spec.path_params.items()]
     if spec.query is not None:
         # Query models are spread into parameters, never referenced as one component.
         schema = TypeAdapter(spec.query).json_schema(ref_template=_REF, mode="validation")
@@ -137,9 +157,12 @@ def _responses(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
         elif spec.media_type != "application/json":
             ok["content"] = {spec.media_type: {"schema": {"type": "string"}}}
     responses: dict[str, Any] = {str(spec.status): ok}
-    codes = set(spec.errors) | {429, 500}
-    if spec.auth in ("user", "admin"):
-        codes.add(401)
+    # 503: a dependency (the database first) is unreachable, with Retry-After.
+    codes = set(spec.errors) | {429, 500, 503}
+    if spec.auth == "stripe":
+        codes.add(400)  # a missing, forged or stale signature
+    else:
+        codes.add(401)  # public routes too: a token that is sent must be valid
     if spec.auth == "admin":
         codes.add(403)
     if spec.body is not None or spec.query is not None or spec.path_params:
