@@ -1,31 +1,92 @@
-"""Chalice's local HTTP server, with API Gateway's own errors in the contract's shape.
+"""Chalice's local HTTP server, with the contract's error shape at every edge.
 
 On AWS, the template's Gateway Responses turn "no such route" (API Gateway's 403 Missing
 Authentication Token) into 404 ``{"detail": "Not Found"}``; this does the same locally so the
-frontend sees one behaviour.
+frontend sees one behaviour. Beyond that, every answer this server produces itself — Chalice's
+405/415 (``{"Code", "Message"}``), http.server's 400/414/431/501 pages — is ``{"detail"}`` JSON
+with an ``X-Request-ID``, a HEAD answer has no body (one would corrupt the next response on a
+kept-alive connection), the listen backlog absorbs bursts, and Nagle is off so a kept-alive
+request is not held back by delayed ACKs.
 """
 from __future__ import annotations
 
-import functools
 import json
+from http import HTTPStatus
 from typing import Any
 
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException, create_local_server
+from chalice.local import (ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer,
+                           LocalGatewayException, ThreadedHTTPServer)
+
+from layers.http.middleware import SECURITY_HEADERS, request_id_from
+
+_ROUTE_MISSING = (b"Missing Authentication Token", b"Authorization header requires")
 
 
-class _ContractErrorsHandler(ChaliceRequestHandler):
+class _Server(ThreadedHTTPServer):
+    request_queue_size = 128  # socketserver's default of 5 drops connections in a burst
+
+
+class _ContractHandler(ChaliceRequestHandler):
+    disable_nagle_algorithm = True
+
     def _send_error_response(self, error: LocalGatewayException) -> None:
-        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
-            body = json.dumps({"detail": "Not Found"}).encode()
-            self._send_http_response(404, {"Content-Type": "application/json"}, body)
+        # Chalice's local gateway answers an unknown route with API Gateway's 403, which with a
+        # bearer token also echoes the token: both are the contract's 404.
+        if error.CODE == 403 and any(marker in (error.body or b"") for marker in _ROUTE_MISSING):
+            self._send_http_response(404, {"Content-Type": "application/json"}, b'{"detail":"Not Found"}')
             return
         super()._send_error_response(error)
 
+    def _send_http_response(self, code: int, headers: Any, body: str | bytes | None) -> None:
+        headers = dict(headers)
+        body = _detail_shaped(body)
+        if not any(k.lower() == "x-request-id" for k in headers):
+            headers["X-Request-ID"] = request_id_from(dict(self.headers or {}))
+        if self.command == "HEAD" and body is not None:
+            raw = body if isinstance(body, bytes) else body.encode()
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(raw)))
+            self._send_headers(headers)
+            return
+        super()._send_http_response(code, headers, body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server's own errors (unknown method, oversized header, bad request line) as JSON.
+        try:
+            reason = HTTPStatus(code).phrase
+        except ValueError:
+            reason = "Error"
+        body = json.dumps({"detail": message or reason}).encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.send_header("X-Request-ID", request_id_from(dict(getattr(self, "headers", None) or {})))
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.close_connection = True
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+
+def _detail_shaped(body: str | bytes | None) -> str | bytes | None:
+    """Chalice's ``{"Code": ..., "Message": ...}`` errors become ``{"detail": Message}``."""
+    if not body or not (body[:1] == b"{" or body[:1] == "{"):
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(data, dict) and set(data) == {"Code", "Message"}:
+        return json.dumps({"detail": data["Message"]})
+    return body
+
 
 def local_server(app: Any, host: str, port: int) -> LocalDevServer:
-    config = Config(chalice_stage="local")
-    server = create_local_server(app, config, host, port)
-    server.server.RequestHandlerClass = functools.partial(  # same handler, contract-shaped errors
-        _ContractErrorsHandler, app_object=server.app_object, config=config)
-    return server
+    if not isinstance(app, CustomLocalChalice):  # what chalice.local.create_local_server does
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    return LocalDevServer(app, Config(chalice_stage="local"), host, port,
+                          handler_cls=_ContractHandler, server_cls=_Server)
