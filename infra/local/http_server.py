@@ -15,8 +15,14 @@ from http import HTTPStatus
 from typing import Any
 
 from chalice.config import Config
-from chalice.local import (ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer,
-                           LocalGatewayException, ThreadedHTTPServer)
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalDevServer,
+    LocalGatewayException,
+    ThreadedHTTPServer,
+)
 
 from layers.http.middleware import SECURITY_HEADERS, request_id_from
 
