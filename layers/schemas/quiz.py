@@ -6,7 +6,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from layers.core.pagination import PageQuery
 from layers.schemas.common import Id, StrictModel
 
 # An option's position as served (0-based), or null to skip the question.
