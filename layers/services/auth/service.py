@@ -9,7 +9,7 @@ from layers.core.errors import BadRequest, Unauthorized
 from layers.core.settings import Settings
 from layers.core.uow import fail_after_commit
 from layers.schemas.auth import LoginIn, RegisterIn
-from layers.services import users
+from layers.services import referrals, users
 from layers.services.auth import passwords, tokens
 from layers.tasks import outbox
 
@@ -20,22 +20,9 @@ def register(conn: Db, settings: Settings, account: RegisterIn) -> dict[str, Any
     user_id = users.create(conn, email=account.email, name=account.name,
                            password_hash=passwords.hash_password(account.password), role=role)
     if account.referral_code:
-        _record_referral_signup(conn, account.referral_code, user_id)
+        referrals.record_signup(conn, account.referral_code, user_id)
     outbox.enqueue(conn, "send_verification_email", {"user_id": user_id})
     return users.self_view(conn, user_id)
-
-
-def _record_referral_signup(conn: Db, code: str, user_id: int) -> None:
-    # An unknown code is ignored rather than failing sign-up: the code came from a shared link.
-    referral = conn.execute("SELECT id, user_id FROM referrals WHERE code = %s", (code,)).fetchone()
-    if referral is None or referral["user_id"] == user_id:
-        return
-    conn.execute("UPDATE users SET referred_by = %s WHERE id = %s", (referral["user_id"], user_id))
-    conn.execute(
-        "INSERT INTO referral_events (referral_id, kind, referred_user_id) VALUES (%s, 'signup', %s)"
-        " ON CONFLICT (referred_user_id) DO NOTHING",
-        (referral["id"], user_id),
-    )
 
 
 def login(conn: Db, settings: Settings, credentials: LoginIn) -> dict[str, Any]:
