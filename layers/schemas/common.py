@@ -48,9 +48,29 @@ def multi_line(value: object) -> object:
     return unicodedata.normalize("NFC", value)
 
 
+# Bidirectional embeddings and overrides (U+202A-U+202E, U+2066-U+2069): in a name they can make
+# text read backwards around it ("evil\u202egnp.exe"), so they are removed from names.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def visible_name(value: object) -> object:
+    """A name shown to other people: one line, bidi overrides removed, at least one visible character.
+
+    Zero-width and other format characters (category Cf), marks and spaces alone do not make a
+    name: a user, tag or series named only with them would look blank (and slugify to nothing).
+    """
+    value = single_line(value)
+    if not isinstance(value, str):
+        return value
+    value = value.translate(_BIDI_CONTROLS)
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in value):
+        raise ValueError("must contain at least one visible character")
+    return value
+
+
 # Free text that is shown to other people: trimmed, NFC-normalised, no control characters.
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                        BeforeValidator(single_line)]
+                        BeforeValidator(visible_name)]
 Email = Annotated[EmailStr, StringConstraints(max_length=320), AfterValidator(str.lower)]
 # Argon2 hashes any length, but an unbounded password is a cheap CPU attack on login.
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
@@ -104,5 +124,5 @@ class Message(BaseModel):
     detail: str
 
 
-__all__ = ["Id", "PatchModel", "TokenQuery", "single_line", "multi_line", "Code", "LongText", "DisplayName", "Email",
+__all__ = ["Id", "PatchModel", "TokenQuery", "visible_name", "single_line", "multi_line", "Code", "LongText", "DisplayName", "Email",
            "Password", "OpaqueToken", "StrictModel", "Message", "Field"]
