@@ -50,7 +50,17 @@ class CheckoutSession:
 
 @runtime_checkable
 class Payments(Protocol):
-    """Stripe, as far as this platform uses it."""
+    """Stripe, as far as this platform uses it.
+
+    Webhook verification needs only the webhook secret; every API call needs the secret key and
+    raises ``DependencyUnavailable`` without one (or when Stripe cannot be reached). Objects come
+    back as plain JSON-shaped mappings, the shape of Stripe's API.
+    """
+
+    @property
+    def has_api_key(self) -> bool:
+        """True when Stripe's API can be called (a secret key is configured)."""
+        ...
 
     def create_checkout_session(self, *, price_id: str, user_id: int, email: str,
                                 customer_id: str | None, success_url: str, cancel_url: str,

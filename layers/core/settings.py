@@ -56,6 +56,14 @@ class Settings(BaseSettings):
 
     stripe_secret_key: SecretStr | None = Field(None, alias="STRIPE_SECRET_KEY")
     stripe_webhook_secret: SecretStr | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
+    # JSON list of {name, price_id, amount (minor units), currency, interval}; the default's
+    # price ids are placeholders for local use: a real stage sets its own.
+    stripe_plans: str = Field(
+        '[{"name": "monthly", "price_id": "price_monthly_placeholder", "amount": 900, "currency": "usd",'
+        ' "interval": "month"}, {"name": "yearly", "price_id": "price_yearly_placeholder", "amount": 9000,'
+        ' "currency": "usd", "interval": "year"}]',
+        alias="STRIPE_PLANS",
+    )
 
     google_client_id: str | None = Field(None, alias="GOOGLE_CLIENT_ID")
     google_client_secret: SecretStr | None = Field(None, alias="GOOGLE_CLIENT_SECRET")

@@ -84,3 +84,18 @@ def digest(to: str, name: str, posts: Sequence[dict], links: DigestLinks) -> Ema
 
 def _premium_mark(post: dict) -> str:
     return " (premium)" if post.get("is_premium") else ""
+
+
+def payment_failed(to: str, name: str, amount: str, billing_url: str, invoice_url: str | None) -> Email:
+    """A renewal could not be charged; Stripe retries, access continues for the grace period."""
+    pay = f"\nOr pay this invoice directly: {invoice_url}" if invoice_url else ""
+    pay_html = f'<p>Or <a href="{escape(invoice_url)}">pay this invoice directly</a>.</p>' if invoice_url else ""
+    return Email(
+        to=to,
+        subject="Your subscription payment failed",
+        text=_text(f"Hi {name},\n\nWe could not charge {amount} for your subscription. We will retry over the "
+                   f"next few days; to keep your premium access, update your card:\n{billing_url}{pay}", None),
+        html=_html(f"<p>Hi {escape(name)},</p><p>We could not charge {escape(amount)} for your subscription. "
+                   "We will retry over the next few days; to keep your premium access, update your card:</p>"
+                   f'<p><a href="{escape(billing_url)}">Update payment method</a></p>{pay_html}', None),
+    )
