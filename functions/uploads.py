@@ -1,27 +1,27 @@
 """uploads router: presigned S3 uploads of images, PDFs and data files."""
 from __future__ import annotations
 
-from layers.core import db
-from layers.core.settings import get_settings
-from layers.http.context import RequestContext
+from typing import Any
+
+from layers.core.aws import Clients as Aws
+from layers.core.db import Db
+from layers.core.identity import CurrentUser
+from layers.core.settings import Settings
 from layers.http.routing import Router
-from layers.schemas.reader import UploadIn, UploadOut
+from layers.schemas.uploads import UploadIn, UploadOut
 
 router = Router("uploads")
 _ERRORS = (413, 503)
 
 
-def _create(ctx: RequestContext, kind: str, body: UploadIn) -> dict:
-    from layers.core import aws
+def _create(db: Db, user: CurrentUser, settings: Settings, aws: Aws, kind: str, body: UploadIn) -> dict[str, Any]:
     from layers.services import uploads
 
-    with db.connection() as conn:
-        return uploads.create(conn, aws.client("s3"), get_settings().uploads_bucket, user_id=ctx.require_user().id,
-                              kind=kind, filename=body.filename, content_type=body.content_type, size=body.size)
+    return uploads.create(db, aws("s3"), settings.uploads_bucket, user.id, kind, body)
 
 
 @router.post("/api/uploads/image", auth="user", body=UploadIn, response=UploadOut, status=201, errors=_ERRORS)
-def upload_image(ctx: RequestContext, body: UploadIn) -> dict:
+def upload_image(db: Db, user: CurrentUser, settings: Settings, aws: Aws, body: UploadIn) -> dict[str, Any]:
     """Presigned upload of an image: ``image/png``, ``image/jpeg``, ``image/webp`` or ``image/gif``,
     at most 5 MB.
 
@@ -31,17 +31,17 @@ def upload_image(ctx: RequestContext, body: UploadIn) -> dict:
     ``content_type``; over the limit: 413. The object key is
     ``uploads/{user_id}/{random}/{sanitised filename}`` with the extension of the content type.
     """
-    return _create(ctx, "image", body)
+    return _create(db, user, settings, aws, "image", body)
 
 
 @router.post("/api/uploads/pdf", auth="user", body=UploadIn, response=UploadOut, status=201, errors=_ERRORS)
-def upload_pdf(ctx: RequestContext, body: UploadIn) -> dict:
+def upload_pdf(db: Db, user: CurrentUser, settings: Settings, aws: Aws, body: UploadIn) -> dict[str, Any]:
     """Presigned upload of a PDF (``application/pdf``), at most 20 MB; see the image upload."""
-    return _create(ctx, "pdf", body)
+    return _create(db, user, settings, aws, "pdf", body)
 
 
 @router.post("/api/uploads/data", auth="user", body=UploadIn, response=UploadOut, status=201, errors=_ERRORS)
-def upload_data(ctx: RequestContext, body: UploadIn) -> dict:
+def upload_data(db: Db, user: CurrentUser, settings: Settings, aws: Aws, body: UploadIn) -> dict[str, Any]:
     """Presigned upload of a data file: ``text/csv``, ``application/json``,
     ``application/vnd.apache.parquet`` or ``application/x-parquet``, at most 50 MB; see the image upload."""
-    return _create(ctx, "data", body)
+    return _create(db, user, settings, aws, "data", body)

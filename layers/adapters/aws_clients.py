@@ -8,4 +8,9 @@ from typing import Any
 def client_factory() -> Callable[[str], Any]:
     from layers.core import aws
 
-    return aws.client
+    def client(service: str) -> Any:
+        # Looked up per call, not captured once: the provider instance lives for the process,
+        # while ``aws.client`` is reset (and, in failure tests, replaced) between uses.
+        return aws.client(service)
+
+    return client

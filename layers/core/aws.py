@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
+
+# What the ``aws`` provider gives a handler: ``aws("sqs")`` -> a boto3 client.
+Clients = Callable[[str], Any]
 
 
 @functools.cache

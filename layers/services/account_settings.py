@@ -4,35 +4,42 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from layers.core.db import Db
+from layers.core.errors import NotFound
+from layers.core.sql import update_row
+from layers.schemas.settings import SettingsPatch
+
 _SETTINGS_SQL = """
     SELECT u.name, u.email, s.theme, s.email_notifications, s.bio,
            EXISTS (SELECT 1 FROM digest_subscriptions d WHERE d.user_id = u.id) AS digest_opt_in
     FROM users u JOIN user_settings s ON s.user_id = u.id
     WHERE u.id = %s
 """
+_PREFERENCES = ("theme", "email_notifications", "bio")  # columns of user_settings
 
 
-def get(conn: Any, user_id: int) -> dict[str, Any]:
-    return conn.execute(_SETTINGS_SQL, (user_id,)).fetchone()
+def get(conn: Db, user_id: int) -> dict[str, Any]:
+    row: dict[str, Any] | None = conn.execute(_SETTINGS_SQL, (user_id,)).fetchone()
+    if row is None:
+        raise NotFound("user not found")
+    return row
 
 
-def update(conn: Any, user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """Apply only the fields the caller sent; one transaction."""
+def update(conn: Db, user_id: int, patch: SettingsPatch) -> dict[str, Any]:
+    """Apply only the fields the caller sent."""
+    changes = patch.changes()
     if "name" in changes:
-        conn.execute("UPDATE users SET name = %s, updated_at = now() WHERE id = %s", (changes["name"], user_id))
-    prefs = {k: changes[k] for k in ("theme", "email_notifications", "bio") if k in changes}
+        update_row(conn, "users", {"name": changes["name"]}, {"id": user_id})
+    prefs = {k: changes[k] for k in _PREFERENCES if k in changes}
     if prefs:
-        assignments = ", ".join(f"{column} = %({column})s" for column in prefs)  # names from the allow-list
-        conn.execute(f"UPDATE user_settings SET {assignments}, updated_at = now() WHERE user_id = %(uid)s",
-                     {**prefs, "uid": user_id})
+        update_row(conn, "user_settings", prefs, {"user_id": user_id}, returning=("user_id",))
     if "digest_opt_in" in changes:
         set_digest(conn, user_id, changes["digest_opt_in"])
-    conn.commit()
     return get(conn, user_id)
 
 
-def set_digest(conn: Any, user_id: int, subscribed: bool) -> None:
-    """Opt in or out of the daily digest (no commit: callers own the transaction)."""
+def set_digest(conn: Db, user_id: int, subscribed: bool) -> None:
+    """Opt in or out of the daily digest."""
     if subscribed:
         conn.execute(
             "INSERT INTO digest_subscriptions (user_id, unsubscribe_token) VALUES (%s, %s)"

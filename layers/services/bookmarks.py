@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import Conflict, NotFound
 from layers.core.pagination import PageQuery, paginate
 from layers.services.post_summaries import summaries, with_summaries
+from layers.services.published import published_post
 
 # A post that was unpublished after being saved drops out of the list until it is back.
 _LIST_SQL = """
@@ -15,52 +17,41 @@ WHERE b.user_id = %(uid)s AND p.status = 'published'
 """
 
 
-def list_for(conn: Any, user_id: int, full_access: bool, query: PageQuery) -> dict[str, Any]:
+def list_for(conn: Db, user_id: int, full_access: bool, query: PageQuery) -> dict[str, Any]:
     """Most recently saved first (``bookmarks_user_idx``), each with its post summary."""
     page = paginate(conn, _LIST_SQL, {"uid": user_id}, query, "created_at DESC, id DESC")
     page["items"] = with_summaries(conn, page["items"], full_access)
     return page
 
 
-def add(conn: Any, user_id: int, full_access: bool, post_id: int) -> dict[str, Any]:
-    """Save a published post; 409 when already saved, 404 for an unknown or unpublished post."""
+def add(conn: Db, user_id: int, full_access: bool, post_id: int) -> dict[str, Any]:
+    """Save a published post; 404 for an unknown or unpublished post, 409 when already saved."""
+    published_post(conn, post_id, lock=True)
     inserted = conn.execute(
-        "INSERT INTO bookmarks (user_id, post_id)"
-        " SELECT %s, id FROM posts WHERE id = %s AND status = 'published'"
+        "INSERT INTO bookmarks (user_id, post_id) VALUES (%s, %s)"
         " ON CONFLICT (user_id, post_id) DO NOTHING RETURNING post_id, created_at",
         (user_id, post_id),
     ).fetchone()
     if inserted is None:
-        if is_bookmarked(conn, user_id, post_id):
-            raise Conflict("post is already bookmarked")
-        raise NotFound("post not found")
-    conn.commit()
-    post = summaries(conn, [post_id], full_access).get(post_id)
-    if post is None:  # unpublished in the meantime
-        raise NotFound("post not found")
+        raise Conflict("post is already bookmarked")
+    post = summaries(conn, [post_id], full_access)[post_id]
     return {**inserted, "post": post}
 
 
-def remove(conn: Any, user_id: int, post_id: int) -> None:
+def remove(conn: Db, user_id: int, post_id: int) -> None:
     row = conn.execute("DELETE FROM bookmarks WHERE user_id = %s AND post_id = %s RETURNING post_id",
                        (user_id, post_id)).fetchone()
     if row is None:
         raise NotFound("bookmark not found")
-    conn.commit()
 
 
-def is_bookmarked(conn: Any, user_id: int, post_id: int) -> bool:
-    return conn.execute("SELECT 1 FROM bookmarks WHERE user_id = %s AND post_id = %s",
-                        (user_id, post_id)).fetchone() is not None
-
-
-def status(conn: Any, user_id: int, post_id: int) -> bool:
+def status(conn: Db, user_id: int, post_id: int) -> bool:
     """Whether the post is saved; 404 for a post that is neither saved nor published."""
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM bookmarks WHERE user_id = %(uid)s AND post_id = %(pid)s) AS saved,"
         " EXISTS (SELECT 1 FROM posts WHERE id = %(pid)s AND status = 'published') AS published",
         {"uid": user_id, "pid": post_id},
     ).fetchone()
-    if not (row["saved"] or row["published"]):
+    if row is None or not (row["saved"] or row["published"]):
         raise NotFound("post not found")
-    return row["saved"]
+    return bool(row["saved"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import BadRequest
 from layers.services.auth import tokens
 from layers.tasks import outbox
@@ -18,7 +19,7 @@ RESEND_WINDOW_MINUTES = 10
 CONFIRM_TTL_HOURS = 48
 
 
-def subscribe(conn: Any, email: str) -> None:
+def subscribe(conn: Db, email: str) -> None:
     email = email.lower()
     row = conn.execute(
         "INSERT INTO newsletter_subscriptions (email, unsubscribe_token, confirmation_sent_at)"
@@ -29,12 +30,11 @@ def subscribe(conn: Any, email: str) -> None:
         row = _resubscribe(conn, email)
     if row is not None:
         outbox.enqueue(conn, "send_newsletter_confirmation", {"subscription_id": row["id"]})
-    conn.commit()
 
 
-def _resubscribe(conn: Any, email: str) -> dict[str, Any] | None:
+def _resubscribe(conn: Db, email: str) -> dict[str, Any] | None:
     """The known address's row if a confirmation should go out now, else None."""
-    return conn.execute(
+    row: dict[str, Any] | None = conn.execute(
         "UPDATE newsletter_subscriptions SET status = 'pending', confirmation_sent_at = now(),"
         " unsubscribed_at = NULL"
         " WHERE email = %s AND status <> 'confirmed'"
@@ -43,10 +43,11 @@ def _resubscribe(conn: Any, email: str) -> dict[str, Any] | None:
         " RETURNING id",
         (email, RESEND_WINDOW_MINUTES),
     ).fetchone()
+    return row
 
 
-def issue_confirmation(conn: Any, subscription_id: int) -> dict[str, Any] | None:
-    """A fresh confirm token for a pending subscription (no commit): ``{email, token,
+def issue_confirmation(conn: Db, subscription_id: int) -> dict[str, Any] | None:
+    """A fresh confirm token for a pending subscription: ``{email, token,
     unsubscribe_token}``, or None when there is nothing to confirm any more."""
     token, token_hash = tokens.new_opaque_token()
     row = conn.execute(
@@ -57,7 +58,7 @@ def issue_confirmation(conn: Any, subscription_id: int) -> dict[str, Any] | None
     return None if row is None else {**row, "token": token}
 
 
-def confirm(conn: Any, token: str) -> None:
+def confirm(conn: Db, token: str) -> None:
     """Confirm by the emailed token; confirming twice with the same link is fine."""
     row = conn.execute(
         "UPDATE newsletter_subscriptions SET status = 'confirmed', confirmed_at = now()"
@@ -71,12 +72,11 @@ def confirm(conn: Any, token: str) -> None:
             "SELECT id FROM newsletter_subscriptions WHERE confirm_token_hash = %s AND status = 'confirmed'",
             (tokens.digest(token),),
         ).fetchone()
-    conn.commit()
     if row is None:
         raise BadRequest("confirmation link is invalid or expired")
 
 
-def unsubscribe(conn: Any, token: str) -> None:
+def unsubscribe(conn: Db, token: str) -> None:
     """Unsubscribe by the token every newsletter email carries; repeating it is fine."""
     row = conn.execute(
         "UPDATE newsletter_subscriptions SET status = 'unsubscribed',"
@@ -84,6 +84,5 @@ def unsubscribe(conn: Any, token: str) -> None:
         " WHERE unsubscribe_token = %s RETURNING id",
         (token,),
     ).fetchone()
-    conn.commit()
     if row is None:
         raise BadRequest("unsubscribe link is invalid")

@@ -13,7 +13,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import DependencyUnavailable, PayloadTooLarge, ValidationFailed
+from layers.schemas.uploads import UploadIn
 
 MB = 1024 * 1024
 PRESIGN_TTL_SECONDS = 600
@@ -57,28 +59,28 @@ def safe_filename(filename: str, extension: str) -> str:
     return f"{cleaned or 'file'}.{extension}"
 
 
-def create(conn: Any, s3: Any, bucket: str, *, user_id: int, kind: str, filename: str, content_type: str,
-           size: int) -> dict[str, Any]:
+def create(conn: Db, s3: Any, bucket: str, user_id: int, kind: str, upload: UploadIn) -> dict[str, Any]:
+    """Record the upload and presign the form that lets the browser send exactly what was declared."""
     rule = RULES[kind]
-    check(rule, content_type, size)
-    name = safe_filename(filename, rule.extensions[content_type])
+    check(rule, upload.content_type, upload.size)
+    name = safe_filename(upload.filename, rule.extensions[upload.content_type])
     key = f"uploads/{user_id}/{uuid.uuid4().hex}/{name}"
-    form = _presign(s3, bucket, key, content_type, size)
+    form = _presign(s3, bucket, key, upload.content_type, upload.size)
     row = conn.execute(
         "INSERT INTO uploads (user_id, kind, object_key, filename, content_type, size_bytes)"
         " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-        (user_id, kind, key, filename, content_type, size),
+        (user_id, kind, key, upload.filename, upload.content_type, upload.size),
     ).fetchone()
-    conn.commit()
+    assert row is not None  # INSERT ... RETURNING always yields the row
     return {"upload_id": row["id"], "url": form["url"], "fields": form["fields"], "key": key,
-            "content_type": content_type, "max_bytes": size, "expires_in": PRESIGN_TTL_SECONDS}
+            "content_type": upload.content_type, "max_bytes": upload.size, "expires_in": PRESIGN_TTL_SECONDS}
 
 
 def _presign(s3: Any, bucket: str, key: str, content_type: str, size: int) -> dict[str, Any]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        return s3.generate_presigned_post(
+        form: dict[str, Any] = s3.generate_presigned_post(
             Bucket=bucket, Key=key,
             Fields={"Content-Type": content_type},
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, size]],
@@ -86,3 +88,4 @@ def _presign(s3: Any, bucket: str, key: str, content_type: str, size: int) -> di
         )
     except (BotoCoreError, ClientError) as exc:
         raise DependencyUnavailable("uploads are unavailable right now") from exc
+    return form
