@@ -21,6 +21,7 @@ SECRET_NAMES = (
     "GOOGLE_CLIENT_SECRET",
     "DATABASE_URL",
     "CERTIFICATE_SECRET",
+    "OPENAI_API_KEY",
 )
 
 
@@ -92,6 +93,19 @@ class Settings(BaseSettings):
     email_sender: str = Field("no-reply@blog.local", alias="EMAIL_SENDER")
 
     max_body_bytes: int = Field(1_000_000, alias="MAX_BODY_BYTES")
+
+    # Search and Ask AI. Embeddings: "local" runs all-MiniLM-L6-v2 offline, "openai" a hosted
+    # model (asked for 384 dimensions, the column's size), "hash" a stand-in without meaning.
+    embeddings_provider: str = Field("local", pattern="^(local|openai|hash)$", alias="EMBEDDINGS_PROVIDER")
+    embedding_tokenizer_path: str | None = Field(None, alias="EMBEDDING_TOKENIZER_PATH")
+    # Answers: "extractive" quotes the best sentences offline, "openai" asks a hosted model.
+    answers_provider: str = Field("extractive", pattern="^(extractive|openai)$", alias="ANSWERS_PROVIDER")
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str = Field("https://api.openai.com/v1", alias="OPENAI_BASE_URL")
+    openai_embedding_model: str = Field("text-embedding-3-small", alias="OPENAI_EMBEDDING_MODEL")
+    openai_answer_model: str = Field("gpt-4o-mini", alias="OPENAI_ANSWER_MODEL")
+    # HNSW candidates per vector query: recall@10 against exact search is measured in benchmarks/.
+    hnsw_ef_search: int = Field(100, ge=10, le=1000, alias="HNSW_EF_SEARCH")
 
     # Learning. FSRS aims each review at this probability of recall; intervals never exceed the cap.
     srs_desired_retention: float = Field(0.9, gt=0.5, lt=1.0, alias="SRS_DESIRED_RETENTION")

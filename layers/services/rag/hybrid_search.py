@@ -1,0 +1,81 @@
+"""Hybrid search: posts ranked by full-text and by meaning, fused (``GET /api/search/hybrid``).
+
+The full-text ranking is over posts, gated as ``/api/search`` gates it (a premium post matches a
+caller without full access on its title and excerpt only); the vector ranking is over the chunks
+the caller may read, each post ranked by its best chunk. Both lists are cut to the relevant
+candidates (``retrieval``) and fused with reciprocal rank fusion; pages are slices of the fused
+list, so ``total`` counts every relevant post (at most twice ``retrieval.CANDIDATES``).
+
+Snippets are HTML-escaped, with the query's words wrapped in ``<mark>``: from the post's best
+chunk when the caller may read the post's body, from its excerpt when the post is locked.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from layers.core.db import Db
+from layers.core.pagination import PageQuery
+from layers.core.ports import Embeddings
+from layers.services import premium
+from layers.services.rag import retrieval
+from layers.services.rag.query_cache import query_vector
+
+_START, _STOP = "\ue000", "\ue001"
+_HEADLINE = (f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=15, MaxFragments=2,"
+             " FragmentDelimiter=\" … \"")
+
+
+def search(conn: Db, redis: Any, embeddings: Embeddings, q: str, page: PageQuery, full_access: bool,
+           ef_search: int) -> dict[str, Any]:
+    vector = query_vector(redis, embeddings, q)
+    scores, best_chunk = rank_posts(conn, q, vector, embeddings.model_id, full_access, ef_search)
+    order = retrieval.fused_order(scores)
+    ids = order[page.offset:page.offset + page.limit]
+    posts = _posts(conn, ids)
+    gated = [premium.gate(posts[i], full_access) for i in ids if i in posts]
+    snippets = _snippets(conn, q, gated, best_chunk)
+    items = [{**post, "score": round(scores[post["id"]], 6), "snippet": snippets.get(post["id"], "")}
+             for post in gated]
+    return {"items": items, "total": len(order), "page": page.page, "page_size": page.page_size}
+
+
+def rank_posts(conn: Db, q: str, vector: list[float], model_id: str, full_access: bool,
+               ef_search: int) -> tuple[dict[int, float], dict[int, int]]:
+    """Fused scores of the relevant posts, and each post's best chunk (for its snippet)."""
+    nearest = retrieval.vector_chunks(conn, vector, model_id, full_access, ef_search)
+    similar = retrieval.best_per_post(retrieval.relevant_vector_hits(nearest))
+    texts = retrieval.relevant_text_hits(retrieval.text_posts(conn, q, full_access), set(similar))
+    scores = retrieval.rrf([[h.post_id for h in texts], list(similar)])
+    return scores, {post_id: hit.chunk_id for post_id, hit in similar.items()}
+
+
+def _posts(conn: Db, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT id, slug, title, excerpt, is_premium, published_at FROM posts"
+        " WHERE id = ANY(%s) AND status = 'published'", (ids,)).fetchall()
+    return {r["id"]: r for r in rows}
+
+
+def _snippets(conn: Db, q: str, posts: list[dict[str, Any]], best_chunk: dict[int, int]) -> dict[int, str]:
+    """One headline per post: best chunk, else body, for readable posts; excerpt when locked."""
+    if not posts:
+        return {}
+    readable = [p["id"] for p in posts if premium.quotable_field(p) == "content"]
+    chunk_ids = [best_chunk[i] for i in readable if i in best_chunk]
+    rows = conn.execute(
+        "SELECT p.id, ts_headline('english', CASE"
+        "   WHEN NOT p.id = ANY(%(readable)s) THEN p.excerpt"
+        "   ELSE coalesce((SELECT c.content FROM rag_chunks c WHERE c.post_id = p.id AND c.id = ANY(%(chunks)s)),"
+        "                 p.content) END,"
+        " plainto_tsquery('english', %(q)s), %(options)s) AS snippet"
+        " FROM posts p WHERE p.id = ANY(%(ids)s)",
+        {"readable": readable, "chunks": chunk_ids, "q": q, "options": _HEADLINE,
+         "ids": [p["id"] for p in posts]},
+    ).fetchall()
+    return {r["id"]: _marked(r["snippet"]) for r in rows}
+
+
+def _marked(text: str) -> str:
+    escaped = html.escape(" ".join(text.split()), quote=False)
+    return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")

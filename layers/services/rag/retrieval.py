@@ -1,0 +1,130 @@
+"""The two rankings of hybrid retrieval and their fusion.
+
+- Full-text: the query's words OR-ed (``plainto_tsquery`` with ``&`` turned into ``|``), ranked
+  with ``ts_rank_cd``, so a question whose words only partly occur still ranks the chunks that
+  have most of them. ``all_terms`` says whether the text holds every word (websearch semantics).
+- Vector: cosine distance over the HNSW index, ``hnsw.ef_search`` from the settings, with
+  pgvector's iterative scan so that filtering (gating, published posts) cannot starve a page.
+
+Reciprocal rank fusion (``score = sum 1 / (RRF_K + rank)``) merges them without comparing their
+scores, which live on unrelated scales. A candidate is relevant when its vector is similar
+enough to the query's (``MIN_SIMILARITY``) or its text holds every word of the query: a word that
+merely occurs somewhere ("best") never pulls in an unrelated text on its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from layers.core.db import Db
+from layers.services.rag.indexing import vector_literal
+
+K = TypeVar("K", bound=Hashable)
+RRF_K = 60
+CANDIDATES = 100
+# Cosine similarity under all-MiniLM-L6-v2 above which a chunk is taken as being about the query:
+# the evaluation set's answers score 0.35-0.75, unrelated questions stay under 0.25.
+MIN_SIMILARITY = 0.3
+
+_TERMS = """
+    WITH q AS (SELECT replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery AS any_term,
+                      websearch_to_tsquery('english', %(q)s) AS all_terms)
+"""
+TEXT_CHUNKS = _TERMS + """
+    SELECT c.id AS chunk_id, c.post_id, ts_rank_cd(c.search_vector, q.any_term) AS rank,
+           c.search_vector @@ q.all_terms AS all_terms
+    FROM q, rag_chunks c JOIN posts p ON p.id = c.post_id
+    WHERE p.status = 'published' AND (%(full)s OR NOT c.is_premium) AND c.search_vector @@ q.any_term
+    ORDER BY rank DESC, c.id LIMIT %(k)s
+"""
+# Posts, as /api/search ranks them: a premium post matches a caller without full access on its
+# title and excerpt only (public_search_vector); each arm of the OR has its own GIN index.
+TEXT_POSTS = _TERMS + """
+    SELECT p.id AS post_id,
+           ts_rank_cd(CASE WHEN p.is_premium AND NOT %(full)s THEN p.public_search_vector
+                           ELSE p.search_vector END, q.any_term) AS rank,
+           (CASE WHEN p.is_premium AND NOT %(full)s THEN p.public_search_vector
+                 ELSE p.search_vector END) @@ q.all_terms AS all_terms
+    FROM q, posts p
+    WHERE p.status = 'published' AND (
+        ((%(full)s OR NOT p.is_premium) AND p.search_vector @@ q.any_term)
+        OR (p.is_premium AND NOT %(full)s AND p.public_search_vector @@ q.any_term))
+    ORDER BY rank DESC, p.id DESC LIMIT %(k)s
+"""
+VECTOR_CHUNKS = """
+    SELECT c.id AS chunk_id, c.post_id, 1 - (c.embedding <=> %(v)s::vector) AS similarity
+    FROM rag_chunks c JOIN posts p ON p.id = c.post_id
+    WHERE p.status = 'published' AND c.embedding_model = %(model)s AND (%(full)s OR NOT c.is_premium)
+      AND c.post_id <> %(exclude)s
+    ORDER BY c.embedding <=> %(v)s::vector LIMIT %(k)s
+"""
+
+
+@dataclass(frozen=True)
+class TextHit:
+    key: int  # chunk id or post id
+    post_id: int
+    rank: float
+    all_terms: bool
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    chunk_id: int
+    post_id: int
+    similarity: float
+
+
+def text_chunks(conn: Db, q: str, full_access: bool, k: int = CANDIDATES) -> list[TextHit]:
+    rows = conn.execute(TEXT_CHUNKS, {"q": q, "full": full_access, "k": k}).fetchall()
+    return [TextHit(r["chunk_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"])) for r in rows]
+
+
+def text_posts(conn: Db, q: str, full_access: bool, k: int = CANDIDATES) -> list[TextHit]:
+    rows = conn.execute(TEXT_POSTS, {"q": q, "full": full_access, "k": k}).fetchall()
+    return [TextHit(r["post_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"])) for r in rows]
+
+
+def vector_chunks(conn: Db, vector: Sequence[float], model_id: str, full_access: bool, ef_search: int,
+                  k: int = CANDIDATES, exclude_post: int = 0) -> list[VectorHit]:
+    """The ``k`` nearest chunks (approximately: HNSW), most similar first."""
+    with conn.transaction():
+        conn.execute("SELECT set_config('hnsw.ef_search', %s, true),"
+                     " set_config('hnsw.iterative_scan', 'relaxed_order', true)", (str(ef_search),))
+        rows = conn.execute(VECTOR_CHUNKS, {"v": vector_literal(vector), "model": model_id,
+                                            "full": full_access, "k": k, "exclude": exclude_post}).fetchall()
+    hits = [VectorHit(r["chunk_id"], r["post_id"], float(r["similarity"])) for r in rows]
+    # relaxed_order may return neighbours slightly out of order; the ranking must not be.
+    return sorted(hits, key=lambda h: -h.similarity)
+
+
+def rrf(rankings: Iterable[Sequence[K]], k: int = RRF_K) -> dict[K, float]:
+    """Reciprocal rank fusion of best-first rankings: key -> fused score."""
+    scores: dict[K, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def fused_order(scores: dict[K, float]) -> list[K]:
+    """Best first; ties keep the order of first appearance (the first ranking's order)."""
+    return sorted(scores, key=scores.__getitem__, reverse=True)
+
+
+def best_per_post(hits: Iterable[VectorHit]) -> dict[int, VectorHit]:
+    """Each post's most similar chunk (hits come most similar first)."""
+    best: dict[int, VectorHit] = {}
+    for hit in hits:
+        best.setdefault(hit.post_id, hit)
+    return best
+
+
+def relevant_vector_hits(hits: Sequence[VectorHit], min_similarity: float = MIN_SIMILARITY) -> list[VectorHit]:
+    return [h for h in hits if h.similarity >= min_similarity]
+
+
+def relevant_text_hits(hits: Sequence[TextHit], similar_keys: set[Any]) -> list[TextHit]:
+    """Text hits that hold every word of the query, or whose vector is similar enough."""
+    return [h for h in hits if h.all_terms or h.key in similar_keys]
