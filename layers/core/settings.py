@@ -94,6 +94,14 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(1_000_000, alias="MAX_BODY_BYTES")
 
+    # Code execution (one WebAssembly instance per run). Concurrency is per warm function.
+    code_timeout_seconds: float = Field(5.0, gt=0, le=60, alias="CODE_TIMEOUT_SECONDS")
+    code_memory_mb: int = Field(256, ge=32, le=4096, alias="CODE_MEMORY_MB")
+    code_output_bytes: int = Field(65536, ge=1024, alias="CODE_OUTPUT_BYTES")
+    code_scratch_bytes: int = Field(16 * 2**20, ge=65536, alias="CODE_SCRATCH_BYTES")
+    code_max_concurrent: int = Field(2, ge=1, le=64, alias="CODE_MAX_CONCURRENT")
+    code_cache_dir: str | None = Field(None, alias="CODE_CACHE_DIR")
+
     # Search and Ask AI. Embeddings: "local" runs all-MiniLM-L6-v2 offline, "openai" a hosted
     # model (asked for 384 dimensions, the column's size), "hash" a stand-in without meaning.
     embeddings_provider: str = Field("local", pattern="^(local|openai|hash)$", alias="EMBEDDINGS_PROVIDER")
