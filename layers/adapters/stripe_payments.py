@@ -40,7 +40,9 @@ class StripePayments:
             # Our configuration, not the sender's fault: a 5xx keeps Stripe retrying until fixed.
             raise DependencyUnavailable("webhook verification is not configured (STRIPE_WEBHOOK_SECRET)")
         try:
-            stripe.Webhook.construct_event(payload, signature, self._webhook_secret, TOLERANCE_SECONDS)
+            # The check ``Webhook.construct_event`` makes, without its Event object (which the
+            # services do not use, and which fails with an AttributeError on a signed JSON array).
+            stripe.WebhookSignature.verify_header(payload, signature, self._webhook_secret, TOLERANCE_SECONDS)
             event: Any = json.loads(payload)
         except (stripe.SignatureVerificationError, ValueError) as exc:
             raise BadRequest("invalid Stripe signature or payload") from exc
