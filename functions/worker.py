@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from layers.core.logging import configure
 

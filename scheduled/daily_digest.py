@@ -2,31 +2,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from chalice import Blueprint, Cron
-
-from layers.core.logging import configure
+from layers.core.db import Db
 from layers.jobs.job import Counts, Job
-from layers.jobs.runs import run_scheduled
-
-configure()  # app middleware does not run for event handlers (aws/chalice#1566)
-blueprint = Blueprint(__name__)
-SCHEDULE = Cron(0, 7, "*", "*", "?", "*")
+from scheduled import job_function
 
 
-def run(at: datetime) -> Counts:
-    from layers.core import db
+def run(db: Db, at: datetime) -> Counts:
     from layers.services import digest
 
-    with db.connection() as conn:
-        return digest.enqueue_daily(conn, at)
+    return digest.enqueue_daily(db, at)
 
 
-JOB = Job("daily_digest", SCHEDULE.to_string(), run,
+JOB = Job("daily_digest", "cron(0 7 * * ? *)", run,
           "Email each digest subscriber the posts published in the 24 hours before the run (once a day)")
-
-
-@blueprint.schedule(SCHEDULE, name=JOB.name)
-def daily_digest(event: Any) -> dict[str, Any]:
-    return run_scheduled(JOB, event)
+blueprint, daily_digest = job_function(__name__, JOB)

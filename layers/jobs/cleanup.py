@@ -1,11 +1,10 @@
 """Deleting what has outlived its use: expired tokens, and the task machinery's old records.
 
-Deletes go in batches with a commit each, so a large backlog never holds one long transaction
-(and its row locks) against the sign-in path.
+Deletes go in batches, each its own unit of work, so a large backlog never holds one long
+transaction (and its row locks) against the sign-in path. These jobs therefore ask for no
+``db`` of their own.
 """
 from __future__ import annotations
-
-from typing import Any
 
 from layers.jobs.job import Counts
 
@@ -28,22 +27,24 @@ _TASK_LOG = (
 )
 
 
-def delete_expired_tokens(conn: Any) -> Counts:
-    return {table: _delete_in_batches(conn, table, key, where) for table, key, where in _EXPIRED_TOKENS}
+def delete_expired_tokens() -> Counts:
+    return {table: _delete_in_batches(table, key, where) for table, key, where in _EXPIRED_TOKENS}
 
 
-def delete_old_task_records(conn: Any) -> Counts:
-    return {table: _delete_in_batches(conn, table, key, where) for table, key, where in _TASK_LOG}
+def delete_old_task_records() -> Counts:
+    return {table: _delete_in_batches(table, key, where) for table, key, where in _TASK_LOG}
 
 
-def _delete_in_batches(conn: Any, table: str, key: str, where: str) -> int:
+def _delete_in_batches(table: str, key: str, where: str) -> int:
+    from layers.tasks.relay import unit_of_work
+
     total = 0
     while True:
-        deleted = conn.execute(
-            f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {where} LIMIT %s)",
-            (BATCH,),
-        ).rowcount
-        conn.commit()
+        with unit_of_work() as uow:
+            deleted = uow.conn.execute(
+                f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {where} LIMIT %s)",
+                (BATCH,),
+            ).rowcount
         total += deleted
         if deleted < BATCH:
             return total

@@ -4,7 +4,11 @@ A run holds a PostgreSQL advisory lock named after its job for as long as it las
 schedule and an admin's "run now" never overlap; the lock dies with the session if the process
 does. The start is committed before the job begins, so a run that crashes the process still
 shows up (as ``running``) until the job's next run, which holds the lock and so knows that run
-is dead, marks it failed. Tasks a job enqueued are relayed to SQS as soon as it finishes.
+is dead, marks it failed.
+
+The job's own work runs in one unit of work (``layers.tasks.relay.unit_of_work``), like a request
+or a task message: it commits when the job returns, rolls back when it raises, and the tasks it
+enqueued go to SQS right after the commit.
 """
 from __future__ import annotations
 
@@ -14,10 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from layers import bootstrap
 from layers.core import db
+from layers.core.db import Db
 from layers.core.errors import Conflict
 from layers.core.logging import get_logger
-from layers.jobs.job import Job
+from layers.core.uow import UnitOfWork
+from layers.jobs.job import Counts, Job
 
 log = get_logger("jobs")
 Trigger = Literal["schedule", "manual"]
@@ -44,16 +51,24 @@ def run_job(job: Job, trigger: Trigger, at: datetime | None = None) -> dict[str,
     """Run ``job`` now and return its ``job_runs`` row; a failing job gives outcome ``failed``."""
     from layers.tasks import relay
 
-    at = at or datetime.now(timezone.utc)
+    at = at or bootstrap.provide("clock").now()
     with _exclusive_run(job.name, trigger) as run:
         try:
-            run.counts.update(job.run(at))
+            with relay.unit_of_work() as uow:
+                run.counts.update(_call(job, at, uow))
         except Exception as exc:
             log.exception("job failed", extra={"job": job.name})
             run.error = f"{type(exc).__name__}: {exc}"[:1000]
-        finally:
-            relay.flush_pending()
+    assert run.row is not None  # set when the run is recorded as finished
     return run.row
+
+
+def _call(job: Job, at: datetime, uow: UnitOfWork) -> Counts:
+    given: dict[str, Any] = {"at": at}
+    if "db" in bootstrap.parameters(job.run):  # only a job that queries checks out a connection
+        given["db"] = uow.conn
+    counts: Counts = bootstrap.call(job.run, given)
+    return counts
 
 
 def run_scheduled(job: Job, event: Any) -> dict[str, Any]:
@@ -69,49 +84,37 @@ def run_scheduled(job: Job, event: Any) -> dict[str, Any]:
     return {"job": job.name, "run_id": row["id"], "outcome": row["outcome"], "counts": row["counts"]}
 
 
-def recent_runs(conn: Any, jobs: list[str], per_job: int = 10) -> dict[str, list[dict[str, Any]]]:
-    rows = conn.execute(
-        "SELECT r.* FROM unnest(%s::text[]) AS j(name)"
-        f" CROSS JOIN LATERAL (SELECT {_RUN_COLUMNS} FROM job_runs WHERE job = j.name"
-        "  ORDER BY started_at DESC, id DESC LIMIT %s) AS r",
-        (jobs, per_job),
-    ).fetchall()
-    out: dict[str, list[dict[str, Any]]] = {name: [] for name in jobs}
-    for row in rows:
-        out[row["job"]].append(row)
-    return out
-
-
 @contextmanager
 def _exclusive_run(job: str, trigger: Trigger) -> Iterator[_Run]:
     from psycopg.types.json import Jsonb
 
     with db.connection() as conn:
-        locked = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s)) AS ok",
-                              (_LOCK_NAMESPACE, job)).fetchone()["ok"]
+        lock = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s)) AS ok",
+                            (_LOCK_NAMESPACE, job)).fetchone()
         conn.commit()
-        if not locked:
+        if lock is None or not lock["ok"]:
             raise JobAlreadyRunning(f"job {job!r} is already running")
         try:
             conn.execute("UPDATE job_runs SET outcome = 'failed', finished_at = clock_timestamp(),"
                          " error = 'interrupted: the process ended before the run finished'"
                          " WHERE job = %s AND outcome = 'running'", (job,))
-            run_id = conn.execute("INSERT INTO job_runs (job, trigger) VALUES (%s, %s) RETURNING id",
-                                  (job, trigger)).fetchone()["id"]
+            started = conn.execute("INSERT INTO job_runs (job, trigger) VALUES (%s, %s) RETURNING id",
+                                   (job, trigger)).fetchone()
+            assert started is not None  # INSERT ... RETURNING always yields the row
             conn.commit()
             run = _Run()
             yield run
             run.row = conn.execute(
                 "UPDATE job_runs SET finished_at = clock_timestamp(), outcome = %s, counts = %s, error = %s"
                 f" WHERE id = %s RETURNING {_RUN_COLUMNS}",
-                ("failed" if run.error else "succeeded", Jsonb(run.counts), run.error, run_id),
+                ("failed" if run.error else "succeeded", Jsonb(run.counts), run.error, started["id"]),
             ).fetchone()
             conn.commit()
         finally:
             _unlock(conn, job)
 
 
-def _unlock(conn: Any, job: str) -> None:
+def _unlock(conn: Db, job: str) -> None:
     try:
         conn.rollback()
         conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (_LOCK_NAMESPACE, job))

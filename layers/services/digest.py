@@ -7,11 +7,11 @@ job, a retried invocation or a redelivered message finds the row and sends nothi
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from layers.core.errors import BadRequest
-from layers.jobs.job import Counts
+from layers.core.db import Db
+from layers.core.errors import BadRequest, NotFound
 from layers.services import account_settings
 from layers.tasks import outbox
 
@@ -23,36 +23,36 @@ MAX_POSTS = 20  # a digest is a digest: past this, the newest posts win
 _RECIPIENT = "u.is_active AND u.email_verified"
 
 
-def status(conn: Any, user_id: int) -> dict[str, Any]:
-    return conn.execute(
+def status(conn: Db, user_id: int) -> dict[str, Any]:
+    row: dict[str, Any] | None = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM digest_subscriptions WHERE user_id = u.id) AS subscribed,"
         " u.email_verified FROM users u WHERE u.id = %s",
         (user_id,),
     ).fetchone()
+    if row is None:
+        raise NotFound("user not found")
+    return row
 
 
-def subscribe(conn: Any, user_id: int) -> dict[str, Any]:
+def subscribe(conn: Db, user_id: int) -> dict[str, Any]:
     account_settings.set_digest(conn, user_id, True)
-    conn.commit()
     return status(conn, user_id)
 
 
-def unsubscribe(conn: Any, user_id: int) -> dict[str, Any]:
+def unsubscribe(conn: Db, user_id: int) -> dict[str, Any]:
     account_settings.set_digest(conn, user_id, False)
-    conn.commit()
     return status(conn, user_id)
 
 
-def unsubscribe_by_token(conn: Any, token: str) -> None:
+def unsubscribe_by_token(conn: Db, token: str) -> None:
     """The emailed link and List-Unsubscribe: no sign-in, the token is the credential."""
     row = conn.execute("DELETE FROM digest_subscriptions WHERE unsubscribe_token = %s RETURNING user_id",
                        (token,)).fetchone()
-    conn.commit()
     if row is None:
         raise BadRequest("unsubscribe link is invalid or already used")
 
 
-def enqueue_daily(conn: Any, at: datetime) -> Counts:
+def enqueue_daily(conn: Db, at: datetime) -> dict[str, int]:
     """Queue the digest for ``at``'s date to every subscriber who has not had it yet."""
     posts = [r["id"] for r in conn.execute(
         "SELECT id FROM posts WHERE status = 'published' AND published_at > %s AND published_at <= %s"
@@ -70,20 +70,20 @@ def enqueue_daily(conn: Any, at: datetime) -> Counts:
     )]
     for user_id in subscribers:
         outbox.enqueue(conn, "send_digest", {"user_id": user_id, "digest_date": digest_date, "post_ids": posts})
-    conn.commit()
     return {"posts": len(posts), "subscribers": len(subscribers), "enqueued": len(subscribers)}
 
 
-def recipient(conn: Any, user_id: int) -> dict[str, Any] | None:
+def recipient(conn: Db, user_id: int) -> dict[str, Any] | None:
     """Email, name and unsubscribe token of a current subscriber, or None."""
-    return conn.execute(
+    row: dict[str, Any] | None = conn.execute(
         "SELECT u.email, u.name, s.unsubscribe_token FROM digest_subscriptions s JOIN users u ON u.id = s.user_id"
         f" WHERE s.user_id = %s AND {_RECIPIENT}",
         (user_id,),
     ).fetchone()
+    return row
 
 
-def digest_posts(conn: Any, post_ids: list[int]) -> list[dict[str, Any]]:
+def digest_posts(conn: Db, post_ids: list[int]) -> list[dict[str, Any]]:
     """The digest's posts that are still published; the excerpt only, never the body."""
     return conn.execute(
         "SELECT title, slug, excerpt, is_premium FROM posts"
@@ -92,8 +92,8 @@ def digest_posts(conn: Any, post_ids: list[int]) -> list[dict[str, Any]]:
     ).fetchall()
 
 
-def claim_delivery(conn: Any, user_id: int, digest_date: Any) -> bool:
-    """True for the first claim of this subscriber's digest for this date (no commit)."""
+def claim_delivery(conn: Db, user_id: int, digest_date: date) -> bool:
+    """True for the first claim of this subscriber's digest for this date."""
     return conn.execute(
         "INSERT INTO digest_deliveries (user_id, digest_date) VALUES (%s, %s)"
         " ON CONFLICT (user_id, digest_date) DO NOTHING RETURNING user_id",

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 from xml.sax.saxutils import escape
 
-from layers.jobs.job import Counts
+from layers.core.db import Db
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 MAX_URLS = 50_000  # the protocol's limit per file
@@ -30,7 +30,7 @@ class SitemapUrl:
     lastmod: datetime
 
 
-def collect(conn: Any, site_url: str) -> list[SitemapUrl]:
+def collect(conn: Db, site_url: str) -> list[SitemapUrl]:
     posts = conn.execute(
         "SELECT slug, greatest(updated_at, published_at) AS lastmod FROM posts"
         " WHERE status = 'published' ORDER BY published_at, id"
@@ -72,21 +72,16 @@ def build(urls: Sequence[SitemapUrl], site_url: str, max_urls: int = MAX_URLS) -
     return files
 
 
-def publish(conn: Any, max_urls: int = MAX_URLS) -> Counts:
-    """Build and upload; reads only, so it never commits (the caller's transaction ends the lock)."""
-    from layers.core import aws
-    from layers.core.settings import get_settings
-
-    settings = get_settings()
-    site_url = settings.frontend_origin.rstrip("/")
+def publish(conn: Db, s3: Any, bucket: str, frontend_origin: str, max_urls: int = MAX_URLS) -> dict[str, int]:
+    """Build and upload to ``bucket``; reads only (the caller's transaction ends the lock)."""
+    site_url = frontend_origin.rstrip("/")
     conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _LOCK)
     urls = collect(conn, site_url)
     files = build(urls, site_url, max_urls)
-    s3 = aws.client("s3")
     for key, body in files.items():
-        s3.put_object(Bucket=settings.site_bucket, Key=key, Body=body, ContentType=CONTENT_TYPE,
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPE,
                       CacheControl="public, max-age=3600")
-    removed = _delete_stale_parts(s3, settings.site_bucket, set(files))
+    removed = _delete_stale_parts(s3, bucket, set(files))
     return {"urls": len(urls), "files": len(files), "stale_parts_deleted": removed}
 
 

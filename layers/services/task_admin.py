@@ -1,20 +1,34 @@
 """What the admin task page shows and does: queue depths, outbox backlog, dead-letter redrive."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
+from layers.core.db import Db
 from layers.core.errors import DependencyUnavailable
 from layers.core.logging import get_logger
+from layers.core.settings import Settings
 
 log = get_logger("tasks.admin")
 REDRIVE_LIMIT = 10_000  # per call: bounds the request's duration; the answer says what is left
 _EMPTY_RECEIVES = 3  # short polls can miss messages on a real queue; retry before calling it empty
+_RUN_COLUMNS = "id, job, trigger, started_at, finished_at, outcome, counts, error"
 
 
-def overview(conn: Any, sqs: Any, settings: Any, jobs: dict[str, Any], runs_per_job: int) -> dict[str, Any]:
-    """``jobs``: name -> ``layers.jobs.job.Job``, each shown with its latest runs."""
-    from layers.jobs.runs import recent_runs
+class JobInfo(Protocol):
+    """What the page shows of a scheduled job (``layers.jobs.job.Job`` has it)."""
 
+    @property
+    def name(self) -> str: ...
+    @property
+    def schedule(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+
+
+def overview(conn: Db, sqs: Any, settings: Settings, jobs: Mapping[str, JobInfo],
+             runs_per_job: int) -> dict[str, Any]:
+    """Queue depths, outbox backlog, and each of ``jobs`` with its latest runs."""
     runs = recent_runs(conn, list(jobs), runs_per_job)
     return {
         "queue": queue_depth(sqs, settings.tasks_queue_name),
@@ -44,13 +58,29 @@ def queue_depth(sqs: Any, queue_name: str) -> dict[str, Any]:
             "in_flight": in_flight}
 
 
-def outbox_backlog(conn: Any) -> dict[str, Any]:
-    return conn.execute(
+def recent_runs(conn: Db, jobs: list[str], per_job: int = 10) -> dict[str, list[dict[str, Any]]]:
+    """The latest ``per_job`` recorded runs of each job, newest first."""
+    rows = conn.execute(
+        "SELECT r.* FROM unnest(%s::text[]) AS j(name)"
+        f" CROSS JOIN LATERAL (SELECT {_RUN_COLUMNS} FROM job_runs WHERE job = j.name"
+        "  ORDER BY started_at DESC, id DESC LIMIT %s) AS r",
+        (jobs, per_job),
+    ).fetchall()
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in jobs}
+    for row in rows:
+        out[row["job"]].append(row)
+    return out
+
+
+def outbox_backlog(conn: Db) -> dict[str, Any]:
+    row: dict[str, Any] | None = conn.execute(
         "SELECT count(*) AS pending, min(created_at) AS oldest_created_at FROM task_outbox WHERE status = 'pending'"
     ).fetchone()
+    assert row is not None  # an aggregate always yields one row
+    return row
 
 
-def redrive(sqs: Any, settings: Any, limit: int = REDRIVE_LIMIT) -> dict[str, Any]:
+def redrive(sqs: Any, settings: Settings, limit: int = REDRIVE_LIMIT) -> dict[str, Any]:
     """Move dead-lettered messages back to the task queue: ``{moved, dead_letter}``.
 
     Each message is sent before it is deleted, so a failure in between duplicates it rather than
