@@ -241,6 +241,6 @@ def _guarded(read: Any) -> Any:
 
     try:
         return read()
-    except RedisError:
-        log.warning("leaderboard: Redis unavailable, using PostgreSQL", exc_info=True)
+    except RedisError as exc:
+        log.warning("leaderboard: Redis unavailable, using PostgreSQL", extra={"error": type(exc).__name__})
         return None

@@ -12,25 +12,16 @@ the last active day counts as that day.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from layers.core.db import Db
 from layers.core.errors import NotFound
+from layers.schemas.gamification import is_timezone
 
 DEFAULT_TIMEZONE = "UTC"
-
-
-@functools.lru_cache(maxsize=1)
-def known_timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def is_timezone(name: str) -> bool:
-    return name in known_timezones()
 
 
 def local_day(at: datetime, tz_name: str) -> date:
