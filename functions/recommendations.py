@@ -1,18 +1,21 @@
 """recommendations router: what to read next."""
 from __future__ import annotations
 
-from layers.core import db
+from typing import Any
+
+from layers.core.db import Db
+from layers.core.identity import CurrentUser
 from layers.core.pagination import PageQuery
-from layers.http.context import RequestContext
 from layers.http.routing import Router
-from layers.schemas.reader import RecommendationPage
+from layers.schemas.recommendations import RecommendationPage
+from layers.services import recommendations
 from layers.services.premium import has_full_access
 
 router = Router("recommendations")
 
 
 @router.get("/api/recommendations", query=PageQuery, response=RecommendationPage)
-def recommendations(ctx: RequestContext, query: PageQuery) -> dict:
+def recommend(db: Db, viewer: CurrentUser | None, query: PageQuery) -> dict[str, Any]:
     """Published posts to read next, as summaries (never the body; ``locked`` marks premium posts
     the caller cannot read in full).
 
@@ -23,7 +26,4 @@ def recommendations(ctx: RequestContext, query: PageQuery) -> dict:
     last 30 days, then by all-time view count, then newest first, leaving out posts the caller
     has read.
     """
-    from layers.services import recommendations as service
-
-    with db.connection() as conn:
-        return service.recommend(conn, ctx.user_id, has_full_access(ctx.user), query)
+    return recommendations.recommend(db, viewer.id if viewer else None, has_full_access(viewer), query)

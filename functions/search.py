@@ -1,17 +1,21 @@
 """search router: full-text search over published posts."""
 from __future__ import annotations
 
-from layers.core import db
+from typing import Any
+
+from layers.core.db import Db
+from layers.core.identity import CurrentUser
 from layers.core.pagination import Page
-from layers.http.context import RequestContext
 from layers.http.routing import Router
-from layers.schemas.content import SearchHit, SearchQuery
+from layers.schemas.search import SearchHit, SearchQuery
+from layers.services import premium
+from layers.services import search as search_service
 
 router = Router("search")
 
 
 @router.get("/api/search", query=SearchQuery, response=Page[SearchHit])
-def search(ctx: RequestContext, query: SearchQuery) -> dict:
+def search(db: Db, viewer: CurrentUser | None, query: SearchQuery) -> dict[str, Any]:
     """Full-text search over published posts, best match first, with highlighted snippets.
 
     `q` uses web search syntax (`"exact phrase"`, `or`, `-excluded`); any input is accepted, and
@@ -19,8 +23,4 @@ def search(ctx: RequestContext, query: SearchQuery) -> dict:
     `snippet` is HTML-escaped with matches wrapped in `<mark>`; for a premium post and a caller
     without a subscription it quotes the excerpt only. `total` is exact.
     """
-    from layers.services import premium
-    from layers.services import search as search_service
-
-    with db.connection() as conn:
-        return search_service.search(conn, query, premium.has_full_access(ctx.user))
+    return search_service.search(db, query, premium.has_full_access(viewer))

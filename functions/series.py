@@ -5,65 +5,51 @@ variable name per path level); on the public GET routes it holds the series' slu
 """
 from __future__ import annotations
 
-from layers.core import db
+from typing import Any
+
+from layers.core.db import Db
+from layers.core.identity import CurrentUser
 from layers.core.pagination import Page, PageQuery
-from layers.http.context import RequestContext
 from layers.http.routing import Router
-from layers.schemas.content import NavigationQuery, SeriesCreate, SeriesNavigation, SeriesOut, SeriesUpdate
+from layers.schemas.series import NavigationQuery, SeriesCreate, SeriesNavigation, SeriesOut, SeriesUpdate
+from layers.services import series
 
 router = Router("series")
 
 
 @router.get("/api/series", query=PageQuery, response=Page[SeriesOut])
-def list_series(ctx: RequestContext, query: PageQuery) -> dict:
+def list_series(db: Db, query: PageQuery) -> dict[str, Any]:
     """Every series by title, each with its published posts in order."""
-    from layers.services import series
-
-    with db.connection() as conn:
-        return series.list_page(conn, query)
+    return series.list_page(db, query)
 
 
 @router.get("/api/series/{series_id}", response=SeriesOut, errors=(404,))
-def get_series(ctx: RequestContext, series_id: str) -> dict:
-    """One series by slug, with its published posts in order and, when signed in, the caller's progress."""
-    from layers.services import series
-
-    with db.connection() as conn:
-        return series.get_by_slug(conn, series_id, ctx.user_id)
+def get_series(db: Db, viewer: CurrentUser | None, series_id: str) -> dict[str, Any]:
+    """One series by slug, with its published posts in order and, when signed in, the caller's progress
+    (`percent` rounded down to one decimal place)."""
+    return series.get_by_slug(db, series_id, viewer.id if viewer else None)
 
 
 @router.get("/api/series/{series_id}/navigation", query=NavigationQuery, response=SeriesNavigation,
             errors=(404,))
-def navigation(ctx: RequestContext, series_id: str, query: NavigationQuery) -> dict:
+def navigation(db: Db, series_id: str, query: NavigationQuery) -> dict[str, Any]:
     """The posts before and after `post` (a post slug) in the series given by slug; null at either end."""
-    from layers.services import series
-
-    with db.connection() as conn:
-        return series.navigation(conn, series_id, query.post)
+    return series.navigation(db, series_id, query.post)
 
 
 @router.post("/api/series", auth="admin", body=SeriesCreate, response=SeriesOut, status=201, errors=(409,))
-def create_series(ctx: RequestContext, body: SeriesCreate) -> dict:
+def create_series(db: Db, body: SeriesCreate) -> dict[str, Any]:
     """Create a series; the slug is derived from the title when left out."""
-    from layers.services import series
-
-    with db.connection() as conn:
-        return series.create(conn, body.title, body.slug, body.description)
+    return series.create(db, body)
 
 
 @router.patch("/api/series/{series_id}", auth="admin", body=SeriesUpdate, response=SeriesOut, errors=(404, 409))
-def update_series(ctx: RequestContext, series_id: int, body: SeriesUpdate) -> dict:
+def update_series(db: Db, series_id: int, body: SeriesUpdate) -> dict[str, Any]:
     """Change only the fields sent."""
-    from layers.services import series
-
-    with db.connection() as conn:
-        return series.update(conn, series_id, body.model_dump(include=body.model_fields_set))
+    return series.update(db, series_id, body)
 
 
 @router.delete("/api/series/{series_id}", auth="admin", status=204, errors=(404,))
-def delete_series(ctx: RequestContext, series_id: int) -> None:
+def delete_series(db: Db, series_id: int) -> None:
     """Delete a series; its posts stay, outside any series."""
-    from layers.services import series
-
-    with db.connection() as conn:
-        series.delete(conn, series_id)
+    series.delete(db, series_id)

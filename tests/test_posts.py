@@ -304,13 +304,14 @@ def test_views_are_deduplicated_per_client_per_hour(api, content):
 
 
 def test_views_count_again_next_hour_and_per_address(content):
-    from layers.core import db
     from layers.core.settings import get_settings
+    from layers.core.uow import unit_of_work
     from layers.services import views
 
     post = content.post("Viewed")
     now = datetime(2026, 5, 11, 9, 30, tzinfo=timezone.utc)
-    with db.connection() as conn:
+    with unit_of_work() as uow:
+        conn = uow.conn
         assert views.record(conn, get_settings(), post["id"], None, "10.0.0.1", now)
         assert not views.record(conn, get_settings(), post["id"], None, "10.0.0.1", now + timedelta(minutes=20))
         assert views.record(conn, get_settings(), post["id"], None, "10.0.0.2", now)

@@ -43,15 +43,15 @@ def test_level_follows_xp(api, users, stack):
 
 
 def test_concurrent_reads_award_xp_once(users, stack):
-    from layers.core import db
+    from layers.core.uow import unit_of_work
     from layers.services import progress
 
     alice = users.create()
     post = make_post(stack, "raced")
 
     def mark(_):
-        with db.connection() as conn:
-            return progress.mark_read(conn, alice.id, False, post, 30)["xp_awarded"]
+        with unit_of_work() as uow:
+            return progress.mark_read(uow.conn, alice.id, False, post, 30)["xp_awarded"]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         awarded = list(pool.map(mark, range(8)))

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers.core.pagination import PageQuery, paginate
+from layers.core.db import Db
+from layers.core.pagination import paginate
+from layers.schemas.admin_posts import AdminPostsQuery
 from layers.services.text_match import contains_pattern
 
 # Comment counts are correlated subqueries: the outer LIMIT lets PostgreSQL compute them only for
@@ -21,14 +23,15 @@ WHERE {where}
 """
 
 
-def list_posts(conn: Any, status: str, q: str | None, query: PageQuery) -> dict[str, Any]:
+def list_posts(conn: Db, query: AdminPostsQuery) -> dict[str, Any]:
     """Most recently updated first; ``status`` is draft, published or all; ``q`` matches title or slug."""
-    clauses, params = ["TRUE"], {}
-    if status != "all":
+    clauses: list[str] = ["TRUE"]
+    params: dict[str, str] = {}
+    if query.status != "all":
         clauses.append("p.status = %(status)s")
-        params["status"] = status
-    if q:
+        params["status"] = query.status
+    if query.q:
         clauses.append("(p.title ILIKE %(pattern)s OR p.slug ILIKE %(pattern)s)")
-        params["pattern"] = contains_pattern(q)
+        params["pattern"] = contains_pattern(query.q)
     return paginate(conn, _LIST_SQL.format(where=" AND ".join(clauses)), params, query,
                     "updated_at DESC, id DESC")

@@ -40,7 +40,8 @@ def reading_time_minutes(text: str) -> int:
 def sections(markdown: str) -> list[Section]:
     """The text split at headings; sections without body text are dropped."""
     found: list[Section] = []
-    heading, lines, in_fence = "", [], False
+    heading, in_fence = "", False
+    lines: list[str] = []
 
     def flush() -> None:
         body = "\n".join(lines).strip("\n")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import NotFound
-from layers.core.pagination import PageQuery, paginate
+from layers.core.pagination import paginate
+from layers.schemas.comment_moderation import ModerationQuery
 from layers.services import notifications
 from layers.services.comments import comment_link
 
@@ -25,13 +27,13 @@ FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.user_i
 _RETURNING = "RETURNING id, post_id, user_id, parent_id, content, is_approved, created_at"
 
 
-def queue(conn: Any, status: str, query: PageQuery) -> dict[str, Any]:
+def queue(conn: Db, query: ModerationQuery) -> dict[str, Any]:
     """Newest first, which walks ``comments_moderation_idx`` for the pending queue."""
-    return paginate(conn, _QUEUE_SQL.format(where=_STATUS_FILTER[status]), {}, query,
+    return paginate(conn, _QUEUE_SQL.format(where=_STATUS_FILTER[query.status]), {}, query,
                     "created_at DESC, id DESC")
 
 
-def approve(conn: Any, comment_id: int) -> dict[str, Any]:
+def approve(conn: Db, comment_id: int) -> dict[str, Any]:
     """Approve a comment; approving an approved one changes nothing and notifies no one."""
     row = conn.execute(f"UPDATE comments SET is_approved = true WHERE id = %s AND NOT is_approved {_RETURNING}",
                        (comment_id,)).fetchone()
@@ -39,11 +41,10 @@ def approve(conn: Any, comment_id: int) -> dict[str, Any]:
         post = _post(conn, row["post_id"])
         notifications.notify(conn, row["user_id"], "comment_approved", "Your comment was approved",
                              f"On \u201c{post['title']}\u201d", comment_link(post["slug"], row["id"]))
-        conn.commit()
     return _view(conn, comment_id)
 
 
-def remove(conn: Any, comment_id: int, moderator_id: int) -> None:
+def remove(conn: Db, comment_id: int, moderator_id: int) -> None:
     """Delete a comment (and its replies); its author is told unless they removed it themselves."""
     row = conn.execute(f"DELETE FROM comments WHERE id = %s {_RETURNING}", (comment_id,)).fetchone()
     if row is None:
@@ -53,14 +54,17 @@ def remove(conn: Any, comment_id: int, moderator_id: int) -> None:
         notifications.notify(conn, row["user_id"], "comment_removed", "Your comment was removed",
                              f"A moderator removed your comment on \u201c{post['title']}\u201d.",
                              f"/posts/{post['slug']}")
-    conn.commit()
 
 
-def _post(conn: Any, post_id: int) -> dict[str, Any]:
-    return conn.execute("SELECT id, slug, title FROM posts WHERE id = %s", (post_id,)).fetchone()
+def _post(conn: Db, post_id: int) -> dict[str, Any]:
+    """The commented post, whatever its status (a comment cannot outlive its post)."""
+    row = conn.execute("SELECT id, slug, title FROM posts WHERE id = %s", (post_id,)).fetchone()
+    if row is None:
+        raise NotFound("post not found")
+    return row
 
 
-def _view(conn: Any, comment_id: int) -> dict[str, Any]:
+def _view(conn: Db, comment_id: int) -> dict[str, Any]:
     row = conn.execute(_QUEUE_SQL.format(where="WHERE c.id = %s"), (comment_id,)).fetchone()
     if row is None:
         raise NotFound("comment not found")

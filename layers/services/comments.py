@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import NotFound, ValidationFailed
+from layers.core.identity import CurrentUser
 from layers.core.pagination import PageQuery
+from layers.schemas.comments import CommentIn
 from layers.services import notifications
+from layers.services.published import published_post
 
 # Replies nest at most this deep; the tree is serialised recursively, so depth must be bounded.
 MAX_DEPTH = 8
@@ -58,34 +62,29 @@ FROM comments p WHERE p.id = %(parent_id)s
 """
 
 
-def published_post(conn: Any, post_id: int) -> dict[str, Any]:
-    post = conn.execute("SELECT id, slug, title FROM posts WHERE id = %s AND status = 'published'",
-                        (post_id,)).fetchone()
-    if post is None:
-        raise NotFound("post not found")
-    return post
-
-
 def comment_link(slug: str, comment_id: int) -> str:
     """Where a notification about a comment points (a frontend path)."""
     return f"/posts/{slug}#comment-{comment_id}"
 
 
-def tree(conn: Any, post_id: int, viewer_id: int | None, query: PageQuery) -> dict[str, Any]:
+def tree(conn: Db, post_id: int, viewer_id: int | None, query: PageQuery) -> dict[str, Any]:
     published_post(conn, post_id)
     params = {"post_id": post_id, "viewer_id": viewer_id, "limit": query.limit, "offset": query.offset,
               "max_depth": MAX_DEPTH}
     rows = conn.execute(_TREE_SQL, params).fetchall()
     if rows:
         total = rows[0]["total_roots"]
+    elif query.page == 1:
+        total = 0
     else:
-        total = 0 if query.page == 1 else conn.execute(_COUNT_ROOTS_SQL, params).fetchone()["n"]
+        counted = conn.execute(_COUNT_ROOTS_SQL, params).fetchone()
+        total = counted["n"] if counted else 0
     return {"items": _assemble(rows), "total": total, "page": query.page, "page_size": query.page_size}
 
 
 def _assemble(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     nodes = {row["id"]: _node(row) for row in rows}
-    roots = []
+    roots: list[dict[str, Any]] = []
     for row in rows:  # ordered by creation, so replies keep chronological order
         node = nodes[row["id"]]
         parent = nodes.get(row["parent_id"]) if row["parent_id"] is not None else None
@@ -103,26 +102,26 @@ def _node(row: dict[str, Any]) -> dict[str, Any]:
             "replies": []}
 
 
-def create(conn: Any, *, post_id: int, author_id: int, author_name: str, content: str,
-           parent_id: int | None, auto_approve: bool) -> dict[str, Any]:
-    """Add a comment (pending unless ``auto_approve``); a reply notifies the parent's author."""
+def create(conn: Db, post_id: int, author: CurrentUser, comment: CommentIn) -> dict[str, Any]:
+    """Add a comment (pending unless an admin wrote it); a reply notifies the parent's author."""
     post = published_post(conn, post_id)
-    parent = _parent(conn, parent_id, post_id, author_id) if parent_id is not None else None
+    parent_id = comment.parent_id
+    parent = _parent(conn, parent_id, post_id, author.id) if parent_id is not None else None
     row = conn.execute(
         "INSERT INTO comments (post_id, user_id, parent_id, content, is_approved)"
         " VALUES (%s, %s, %s, %s, %s) RETURNING id, post_id, parent_id, content, is_approved, created_at",
-        (post_id, author_id, parent_id, content, auto_approve),
+        (post_id, author.id, parent_id, comment.content, author.is_admin),
     ).fetchone()
-    if parent is not None and parent["user_id"] != author_id:
+    assert row is not None  # INSERT ... RETURNING yields the row
+    if parent is not None and parent["user_id"] != author.id:
         # The reply's text is left out: it has not been moderated yet.
         notifications.notify(conn, parent["user_id"], "comment_reply",
-                             f"{author_name} replied to your comment",
+                             f"{author.name} replied to your comment",
                              f"On \u201c{post['title']}\u201d", comment_link(post["slug"], row["id"]))
-    conn.commit()
-    return {**row, "author": {"id": author_id, "name": author_name}, "replies": []}
+    return {**row, "author": {"id": author.id, "name": author.name}, "replies": []}
 
 
-def _parent(conn: Any, parent_id: int, post_id: int, author_id: int) -> dict[str, Any]:
+def _parent(conn: Db, parent_id: int, post_id: int, author_id: int) -> dict[str, Any]:
     parent = conn.execute(_PARENT_SQL, {"parent_id": parent_id, "max_depth": MAX_DEPTH}).fetchone()
     # A reply needs a parent on the same post that the replier can see.
     if parent is None or parent["post_id"] != post_id or parent["deleted_at"] is not None or not (
@@ -138,7 +137,7 @@ def _parent(conn: Any, parent_id: int, post_id: int, author_id: int) -> dict[str
 TOMBSTONE = "[deleted]"
 
 
-def delete(conn: Any, comment_id: int, user_id: int, *, is_admin: bool) -> None:
+def delete(conn: Db, comment_id: int, user: CurrentUser) -> None:
     """Delete one's own comment (an admin: any comment).
 
     A comment with replies becomes a tombstone (text gone, ``is_deleted``) so that other
@@ -147,7 +146,7 @@ def delete(conn: Any, comment_id: int, user_id: int, *, is_admin: bool) -> None:
     row = conn.execute(
         "SELECT id, parent_id, EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id) AS has_replies"
         " FROM comments c WHERE id = %s AND (user_id = %s OR %s) AND deleted_at IS NULL FOR UPDATE",
-        (comment_id, user_id, is_admin)).fetchone()
+        (comment_id, user.id, user.is_admin)).fetchone()
     if row is None:
         raise NotFound("comment not found")
     if row["has_replies"]:
@@ -155,10 +154,9 @@ def delete(conn: Any, comment_id: int, user_id: int, *, is_admin: bool) -> None:
     else:
         conn.execute("DELETE FROM comments WHERE id = %s", (comment_id,))
         _prune_tombstones(conn, row["parent_id"])
-    conn.commit()
 
 
-def _prune_tombstones(conn: Any, comment_id: int | None) -> None:
+def _prune_tombstones(conn: Db, comment_id: int | None) -> None:
     """Remove tombstones left with no replies, walking up (at most ``MAX_DEPTH`` levels)."""
     for _ in range(MAX_DEPTH):
         if comment_id is None:

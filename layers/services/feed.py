@@ -6,8 +6,11 @@ its excerpt, since a feed reader is never signed in.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
+from layers.core.db import Db
+from layers.core.settings import Settings
+from layers.schemas.feed import FeedFormat
 from layers.services import premium
 from layers.services.posts import queries
 
@@ -17,7 +20,7 @@ FEED_DESCRIPTION = "New posts on databases, Python, serverless, search and softw
 MEDIA_TYPES = {"rss": "application/rss+xml; charset=utf-8", "atom": "application/atom+xml; charset=utf-8"}
 
 
-def build(conn: Any, settings: Any, fmt: Literal["rss", "atom"]) -> bytes:
+def build(conn: Db, settings: Settings, fmt: FeedFormat) -> bytes:
     from feedgen.feed import FeedGenerator
 
     site = settings.frontend_origin.rstrip("/")
@@ -34,7 +37,8 @@ def build(conn: Any, settings: Any, fmt: Literal["rss", "atom"]) -> bytes:
         feed.updated(max(p["updated_at"] for p in posts))
     for post in posts:
         _add_entry(feed, site, post)
-    return feed.atom_str(pretty=True) if fmt == "atom" else feed.rss_str(pretty=True)
+    xml: bytes = feed.atom_str(pretty=True) if fmt == "atom" else feed.rss_str(pretty=True)
+    return xml
 
 
 def _add_entry(feed: Any, site: str, post: dict[str, Any]) -> None:

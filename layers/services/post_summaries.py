@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from layers.core.db import Db
 from layers.services import premium
 
 
-def summaries(conn: Any, ids: list[int], full_access: bool) -> dict[int, dict[str, Any]]:
+def summaries(conn: Db, ids: list[int], full_access: bool) -> dict[int, dict[str, Any]]:
     """Gated summaries of the published posts among ``ids``, keyed by id."""
     from layers.services.posts.queries import published_by_ids
 
     return {post_id: premium.gate(post, full_access) for post_id, post in published_by_ids(conn, ids).items()}
 
 
-def with_summaries(conn: Any, rows: list[dict[str, Any]], full_access: bool) -> list[dict[str, Any]]:
+def with_summaries(conn: Db, rows: list[dict[str, Any]], full_access: bool) -> list[dict[str, Any]]:
     """Each row (which has ``id``, a post id) with its summary under ``post``, in the same order.
 
     A post unpublished between the two queries drops out rather than showing half a row.

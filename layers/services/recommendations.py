@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.pagination import PageQuery, paginate
 from layers.services.post_summaries import summaries
 
@@ -51,13 +52,13 @@ WHERE p.status = 'published'
 """
 
 
-def recommend(conn: Any, user_id: int | None, full_access: bool, query: PageQuery) -> dict[str, Any]:
+def recommend(conn: Db, user_id: int | None, full_access: bool, query: PageQuery) -> dict[str, Any]:
     page, strategy = None, "popular"
     if user_id is not None:
         page = paginate(conn, _PERSONALISED_SQL, {"uid": user_id}, query, "score DESC, published_at DESC, id DESC")
         if page["total"]:
             strategy = "personalised"
-    if strategy == "popular":
+    if page is None or strategy == "popular":
         page = paginate(conn, _POPULAR_SQL, {"uid": user_id, "days": POPULAR_WINDOW_DAYS}, query,
                         "score DESC, view_count DESC, published_at DESC, id DESC")
     found = summaries(conn, [row["id"] for row in page["items"]], full_access)

@@ -5,7 +5,7 @@ The query is parsed with ``websearch_to_tsquery('english', q)``, which accepts a
 (title weighted A, excerpt B, body C) and are ranked with ``ts_rank_cd``.
 
 A caller without full access (``premium.has_full_access``) matches premium posts on their title
-and excerpt only (``posts.public_search_vector``), so a search cannot reveal words of a paid body.
+and excerpt only (``premium.text_match_sql``), so a search cannot reveal words of a paid body.
 
 Snippets come from ``ts_headline`` over the column ``premium.quotable_field`` allows: the body,
 or only the excerpt when the post is locked for the caller. Headlines are computed for the page's
@@ -18,33 +18,24 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.pagination import paginate
-from layers.schemas.content import SearchQuery
+from layers.schemas.search import SearchQuery
 from layers.services import premium
 from layers.services.posts import queries
 
 _START, _STOP = "\ue000", "\ue001"
 _HEADLINE_OPTIONS = f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
-_RANKED = """
-    SELECT p.id, ts_rank_cd(p.search_vector, websearch_to_tsquery('english', %(q)s)) AS rank
-    FROM posts p
-    WHERE p.status = 'published' AND p.search_vector @@ websearch_to_tsquery('english', %(q)s)
-"""
-# Without full access, a premium post matches and ranks on its title and excerpt only; each arm
-# of the OR has its own GIN index.
-_RANKED_PUBLIC = """
-    SELECT p.id, ts_rank_cd(CASE WHEN p.is_premium THEN p.public_search_vector ELSE p.search_vector END,
-                            websearch_to_tsquery('english', %(q)s)) AS rank
-    FROM posts p
-    WHERE p.status = 'published' AND (
-        (NOT p.is_premium AND p.search_vector @@ websearch_to_tsquery('english', %(q)s))
-        OR (p.is_premium AND p.public_search_vector @@ websearch_to_tsquery('english', %(q)s)))
-"""
 
 
-def search(conn: Any, query: SearchQuery, full_access: bool) -> dict[str, Any]:
-    ranked = _RANKED if full_access else _RANKED_PUBLIC
-    page = paginate(conn, ranked, {"q": query.q}, query, "rank DESC, id DESC")
+def _ranked_sql(full_access: bool) -> str:
+    return (f"SELECT p.id, ts_rank_cd({premium.searched_vector_sql(full_access)},"
+            " websearch_to_tsquery('english', %(q)s)) AS rank"
+            f" FROM posts p WHERE p.status = 'published' AND {premium.text_match_sql(full_access)}")
+
+
+def search(conn: Db, query: SearchQuery, full_access: bool) -> dict[str, Any]:
+    page = paginate(conn, _ranked_sql(full_access), {"q": query.q}, query, "rank DESC, id DESC")
     ranks = {r["id"]: r["rank"] for r in page["items"]}
     posts = queries.published_by_ids(conn, list(ranks))
     hits = [premium.gate(posts[i], full_access) for i in ranks if i in posts]
@@ -54,7 +45,7 @@ def search(conn: Any, query: SearchQuery, full_access: bool) -> dict[str, Any]:
     return page
 
 
-def _snippets(conn: Any, q: str, hits: list[dict[str, Any]]) -> dict[int, str]:
+def _snippets(conn: Db, q: str, hits: list[dict[str, Any]]) -> dict[int, str]:
     if not hits:
         return {}
     # Ids whose body may be quoted; every other post is quoted from its excerpt only.

@@ -8,22 +8,25 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import NotFound, ValidationFailed
 from layers.core.pagination import PageQuery, paginate
-from layers.schemas.content import SLUG_RE
-from layers.services import slugs
+from layers.core.sql import update_row
+from layers.schemas.post_parts import SLUG_RE
+from layers.schemas.series import SeriesCreate, SeriesUpdate
+from layers.services import progress, slugs
 
 _COLUMNS = "s.id, s.slug, s.title, s.description, s.created_at, s.updated_at"
 _POST_ORDER = "p.series_position ASC NULLS LAST, p.published_at ASC, p.id ASC"
 
 
-def list_page(conn: Any, query: PageQuery) -> dict[str, Any]:
+def list_page(conn: Db, query: PageQuery) -> dict[str, Any]:
     page = paginate(conn, f"SELECT {_COLUMNS} FROM series s", {}, query, "title ASC, id ASC")
     page["items"] = _with_posts(conn, page["items"])
     return page
 
 
-def get_by_slug(conn: Any, slug: str, user_id: int | None) -> dict[str, Any]:
+def get_by_slug(conn: Db, slug: str, user_id: int | None) -> dict[str, Any]:
     # A path value that cannot be a slug (it may hold anything, even NUL) is simply not found.
     row = None
     if SLUG_RE.fullmatch(slug):
@@ -31,18 +34,18 @@ def get_by_slug(conn: Any, slug: str, user_id: int | None) -> dict[str, Any]:
     if row is None:
         raise NotFound("series not found")
     out = _with_posts(conn, [row])[0]
-    out["progress"] = _progress(conn, user_id, out["posts"]) if user_id else None
+    out["progress"] = _progress(conn, user_id, row["id"]) if user_id else None
     return out
 
 
-def get(conn: Any, series_id: int) -> dict[str, Any]:
+def get(conn: Db, series_id: int) -> dict[str, Any]:
     row = conn.execute(f"SELECT {_COLUMNS} FROM series s WHERE s.id = %s", (series_id,)).fetchone()
     if row is None:
         raise NotFound("series not found")
     return _with_posts(conn, [row])[0]
 
 
-def navigation(conn: Any, slug: str, post_slug: str) -> dict[str, Any]:
+def navigation(conn: Db, slug: str, post_slug: str) -> dict[str, Any]:
     """The published posts before and after ``post_slug`` in the series."""
     posts = get_by_slug(conn, slug, None)["posts"]
     index = next((i for i, p in enumerate(posts) if p["slug"] == post_slug), None)
@@ -52,37 +55,31 @@ def navigation(conn: Any, slug: str, post_slug: str) -> dict[str, Any]:
             "next": posts[index + 1] if index + 1 < len(posts) else None}
 
 
-def create(conn: Any, title: str, slug: str | None, description: str) -> dict[str, Any]:
-    with slugs.conflicts_as_409():
-        series_id = conn.execute(
-            "INSERT INTO series (slug, title, description) VALUES (%s, %s, %s) RETURNING id",
-            (slug or slugs.available(conn, "series", slugs.slugify(title, "series")), title, description),
-        ).fetchone()["id"]
-        conn.commit()
+def create(conn: Db, series: SeriesCreate) -> dict[str, Any]:
+    with slugs.conflicts_as_409(conn):
+        slug = series.slug or slugs.available(conn, "series", slugs.slugify(series.title, "series"))
+        row = conn.execute("INSERT INTO series (slug, title, description) VALUES (%s, %s, %s) RETURNING id",
+                           (slug, series.title, series.description)).fetchone()
+    assert row is not None  # INSERT ... RETURNING yields the row
+    return get(conn, row["id"])
+
+
+def update(conn: Db, series_id: int, patch: SeriesUpdate) -> dict[str, Any]:
+    with slugs.conflicts_as_409(conn):
+        row = update_row(conn, "series", patch.changes(), {"id": series_id})
+    if row is None:
+        raise NotFound("series not found")
     return get(conn, series_id)
 
 
-def update(conn: Any, series_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    get(conn, series_id)
-    fields = {k: changes[k] for k in ("title", "slug", "description") if k in changes}
-    if fields:
-        assignments = ", ".join(f"{k} = %({k})s" for k in fields)  # keys from the allow-list above
-        with slugs.conflicts_as_409():
-            conn.execute(f"UPDATE series SET {assignments}, updated_at = now() WHERE id = %(id)s",
-                         {**fields, "id": series_id})
-            conn.commit()
-    return get(conn, series_id)
-
-
-def delete(conn: Any, series_id: int) -> None:
+def delete(conn: Db, series_id: int) -> None:
     """Delete the series; its posts stay, outside any series."""
     conn.execute("UPDATE posts SET series_position = NULL WHERE series_id = %s", (series_id,))
     if conn.execute("DELETE FROM series WHERE id = %s RETURNING id", (series_id,)).fetchone() is None:
         raise NotFound("series not found")
-    conn.commit()
 
 
-def resolve_ref(conn: Any, ref: int | str | None, loc: tuple[str, ...]) -> int | None:
+def resolve_ref(conn: Db, ref: int | str | None, loc: tuple[str, ...]) -> int | None:
     """The id of a series named by id or slug (None stays None); 422 when unknown."""
     if ref is None:
         return None
@@ -90,10 +87,11 @@ def resolve_ref(conn: Any, ref: int | str | None, loc: tuple[str, ...]) -> int |
     row = conn.execute(f"SELECT id FROM series WHERE {column} = %s", (ref,)).fetchone()
     if row is None:
         raise ValidationFailed([{"loc": list(loc), "msg": f"unknown series: {ref}", "type": "value_error"}])
-    return row["id"]
+    series_id: int = row["id"]
+    return series_id
 
 
-def _with_posts(conn: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _with_posts(conn: Db, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_series: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if rows:
         for post in conn.execute(
@@ -105,12 +103,7 @@ def _with_posts(conn: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**row, "posts": by_series[row["id"]], "post_count": len(by_series[row["id"]])} for row in rows]
 
 
-def _progress(conn: Any, user_id: int, posts: list[dict[str, Any]]) -> dict[str, Any]:
-    ids = [p["id"] for p in posts]
-    done = {r["post_id"] for r in conn.execute(
-        "SELECT post_id FROM user_progress WHERE user_id = %s AND post_id = ANY(%s)", (user_id, ids))}
-    completed = [i for i in ids if i in done]
-    total = len(ids)
-    return {"completed": len(completed), "total": total,
-            "percent": round(100 * len(completed) / total, 1) if total else 0.0,
-            "completed_post_ids": completed}
+def _progress(conn: Db, user_id: int, series_id: int) -> dict[str, Any]:
+    done = progress.series_completion(conn, user_id, series_id)
+    return {"completed": len(done.read_ids), "total": done.total, "percent": done.percent(1),
+            "completed_post_ids": done.read_ids}

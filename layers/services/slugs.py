@@ -5,8 +5,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import Conflict
 
 MAX_SLUG = 200
@@ -29,7 +29,7 @@ def slugify(text: str, fallback: str) -> str:
     return slug or fallback
 
 
-def available(conn: Any, table: str, base: str) -> str:
+def available(conn: Db, table: str, base: str) -> str:
     """``base``, or ``base-2``, ``base-3``... whichever is free in ``table``."""
     if table not in _SLUG_TABLES:
         raise ValueError(f"no slug column on {table!r}")
@@ -52,12 +52,19 @@ def _numbered(base: str, n: int) -> str:
 
 
 @contextmanager
-def conflicts_as_409() -> Iterator[None]:
-    """Map a unique violation (raised by a statement or by a deferred check at commit) to 409."""
+def conflicts_as_409(conn: Db) -> Iterator[None]:
+    """Map a unique violation in the block to 409, deferred ones included.
+
+    ``posts_series_position_key`` is checked at commit (so positions can be swapped within one
+    transaction), and the commit belongs to the unit of work, after the service has returned. The
+    block therefore ends by making deferred checks immediate: a clash surfaces here, as a 409,
+    rather than as an error at commit.
+    """
     import psycopg
 
     try:
         yield
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
     except psycopg.errors.UniqueViolation as exc:
         name = exc.diag.constraint_name or ""
         raise Conflict(_MESSAGES.get(name, "this conflicts with an existing record")) from exc

@@ -3,7 +3,7 @@
 ``tags.post_count`` is kept in the row (migration 0200) rather than counted per request: every
 post embeds its tags with their counts, and counting a popular tag's posts on each list call would
 grow with the table. Every write that can change a count (post create/update/publish/delete,
-merge) calls ``refresh_counts`` for the tags it touched, in its own transaction; the refresh
+merge) calls ``refresh_counts`` for the tags it touched, in the same transaction; the refresh
 recounts from scratch, so a count can never drift.
 """
 from __future__ import annotations
@@ -11,59 +11,61 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import BadRequest, NotFound, ValidationFailed
-from layers.core.pagination import PageQuery, paginate
+from layers.core.pagination import paginate
+from layers.core.sql import update_row
+from layers.schemas.tags import TagCreate, TagListQuery, TagMerge, TagUpdate
 from layers.services import slugs
 
 _COLUMNS = "id, name, slug, post_count"
 _SORTS = {"name": "name ASC, id ASC", "popular": "post_count DESC, name ASC, id ASC"}
 
 
-def list_page(conn: Any, query: PageQuery, sort: str) -> dict[str, Any]:
-    return paginate(conn, f"SELECT {_COLUMNS} FROM tags", {}, query, _SORTS[sort])
+def list_page(conn: Db, query: TagListQuery) -> dict[str, Any]:
+    return paginate(conn, f"SELECT {_COLUMNS} FROM tags", {}, query, _SORTS[query.sort])
 
 
-def get(conn: Any, tag_id: int) -> dict[str, Any]:
+def get(conn: Db, tag_id: int) -> dict[str, Any]:
     row = conn.execute(f"SELECT {_COLUMNS} FROM tags WHERE id = %s", (tag_id,)).fetchone()
     if row is None:
         raise NotFound("tag not found")
     return row
 
 
-def by_slug(conn: Any, slug: str) -> dict[str, Any] | None:
+def by_slug(conn: Db, slug: str) -> dict[str, Any] | None:
     return conn.execute(f"SELECT {_COLUMNS} FROM tags WHERE slug = %s", (slug,)).fetchone()
 
 
-def create(conn: Any, name: str, slug: str | None) -> dict[str, Any]:
-    with slugs.conflicts_as_409():
+def create(conn: Db, tag: TagCreate) -> dict[str, Any]:
+    with slugs.conflicts_as_409(conn):
         row = conn.execute(
             f"INSERT INTO tags (name, slug) VALUES (%s, %s) RETURNING {_COLUMNS}",
-            (name, slug or slugs.available(conn, "tags", slugs.slugify(name, "tag"))),
+            (tag.name, tag.slug or slugs.available(conn, "tags", slugs.slugify(tag.name, "tag"))),
         ).fetchone()
-        conn.commit()
+    assert row is not None  # INSERT ... RETURNING yields the row
     return row
 
 
-def update(conn: Any, tag_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    get(conn, tag_id)
-    fields = {k: changes[k] for k in ("name", "slug") if k in changes}
-    if fields:
-        assignments = ", ".join(f"{k} = %({k})s" for k in fields)  # keys from the allow-list above
-        with slugs.conflicts_as_409():
-            conn.execute(f"UPDATE tags SET {assignments} WHERE id = %(id)s", {**fields, "id": tag_id})
-            conn.commit()
-    return get(conn, tag_id)
+def update(conn: Db, tag_id: int, patch: TagUpdate) -> dict[str, Any]:
+    changes = patch.changes()
+    if not changes:  # tags have no updated_at to touch, and an empty SET is not SQL
+        return get(conn, tag_id)
+    with slugs.conflicts_as_409(conn):
+        row = update_row(conn, "tags", changes, {"id": tag_id}, returning=_COLUMNS.split(", "), touch=None)
+    if row is None:
+        raise NotFound("tag not found")
+    return row
 
 
-def delete(conn: Any, tag_id: int) -> None:
+def delete(conn: Db, tag_id: int) -> None:
     if conn.execute("DELETE FROM tags WHERE id = %s RETURNING id", (tag_id,)).fetchone() is None:
         raise NotFound("tag not found")
-    conn.commit()
 
 
-def merge(conn: Any, source_ids: Sequence[int], target_id: int) -> dict[str, Any]:
+def merge(conn: Db, spec: TagMerge) -> dict[str, Any]:
     """Move every post of the sources to the target and delete the sources, atomically."""
-    sources = sorted(set(source_ids))
+    sources, target_id = sorted(set(spec.source_ids)), spec.target_id
     if target_id in sources:
         raise BadRequest("the target cannot also be a source")
     # Lock all rows involved in id order so two merges over the same tags cannot deadlock.
@@ -81,12 +83,11 @@ def merge(conn: Any, source_ids: Sequence[int], target_id: int) -> dict[str, Any
     )
     conn.execute("DELETE FROM tags WHERE id = ANY(%s)", (sources,))  # post_tags rows cascade
     refresh_counts(conn, [target_id])
-    conn.commit()
     return get(conn, target_id)
 
 
-def refresh_counts(conn: Any, tag_ids: Iterable[int] | None = None) -> None:
-    """Recount published posts for ``tag_ids`` (every tag when None). Does not commit."""
+def refresh_counts(conn: Db, tag_ids: Iterable[int] | None = None) -> None:
+    """Recount published posts for ``tag_ids`` (every tag when None)."""
     ids = None if tag_ids is None else sorted(set(tag_ids))
     if ids == []:
         return
@@ -102,11 +103,11 @@ def refresh_counts(conn: Any, tag_ids: Iterable[int] | None = None) -> None:
     )
 
 
-def tag_ids_of(conn: Any, post_id: int) -> list[int]:
+def tag_ids_of(conn: Db, post_id: int) -> list[int]:
     return [r["tag_id"] for r in conn.execute("SELECT tag_id FROM post_tags WHERE post_id = %s", (post_id,))]
 
 
-def resolve_refs(conn: Any, refs: Sequence[int | str], loc: tuple[str, ...]) -> list[int]:
+def resolve_refs(conn: Db, refs: Sequence[int | str], loc: tuple[str, ...]) -> list[int]:
     """Tag ids for ids or slugs, in the given order without repeats; 422 naming unknown ones."""
     ids = [r for r in refs if isinstance(r, int)]
     names = [r for r in refs if isinstance(r, str)]

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timezone
-from typing import Any
 
-from layers.core.errors import NotFound
+from layers.core.db import Db
+from layers.core.settings import Settings
+from layers.services.published import published_post
 
 
 def client_key(secret: bytes, user_id: int | None, client_ip: str, now: datetime) -> str:
@@ -26,12 +27,11 @@ def client_key(secret: bytes, user_id: int | None, client_ip: str, now: datetime
     return "ip:" + hmac.new(day_key, client_ip.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def record(conn: Any, settings: Any, post_id: int, user_id: int | None, client_ip: str,
+def record(conn: Db, settings: Settings, post_id: int, user_id: int | None, client_ip: str,
            now: datetime | None = None) -> bool:
     """Record a view of a published post; True when it counted (first this hour for the client)."""
     now = now or datetime.now(timezone.utc)
-    if conn.execute("SELECT 1 FROM posts WHERE id = %s AND status = 'published'", (post_id,)).fetchone() is None:
-        raise NotFound("post not found")
+    published_post(conn, post_id)
     secret = settings.jwt_secret.get_secret_value().encode()
     inserted = conn.execute(
         "INSERT INTO post_views (post_id, user_id, client_hash, hour_bucket, viewed_at)"
@@ -41,5 +41,4 @@ def record(conn: Any, settings: Any, post_id: int, user_id: int | None, client_i
     ).fetchone()
     if inserted:
         conn.execute("UPDATE posts SET view_count = view_count + 1 WHERE id = %s", (post_id,))
-    conn.commit()
     return inserted is not None

@@ -23,9 +23,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from layers.core import pagination
+from layers.core.db import Db
 from layers.core.errors import NotFound, Redirect
-from layers.schemas.content import SLUG_RE, PostListQuery
-from layers.services import premium, redirects, tags
+from layers.core.identity import CurrentUser
+from layers.schemas.post_parts import SLUG_RE
+from layers.schemas.posts import PostListQuery
+from layers.services import premium, reactions, redirects, tags
 
 COUNT_CAP = 1000
 SUMMARY_COLUMNS = """
@@ -43,10 +46,10 @@ SORTS = {
 }
 
 
-def list_published(conn: Any, query: PostListQuery, full_access: bool) -> dict[str, Any]:
+def list_published(conn: Db, query: PostListQuery, full_access: bool) -> dict[str, Any]:
     """A page of published posts, filtered and sorted, gated for the caller."""
-    where, params, tag = _filters(conn, query)
-    page = {"items": [], "total": 0, "page": query.page, "page_size": query.page_size}
+    where, params, tag = _filters(conn, query, full_access)
+    page: dict[str, Any] = {"items": [], "total": 0, "page": query.page, "page_size": query.page_size}
     if tag is not None and tag.get("id") is None:
         return page  # unknown tag: nothing can match
     params.update(_limit=query.limit, _offset=query.offset)
@@ -54,15 +57,16 @@ def list_published(conn: Any, query: PostListQuery, full_access: bool) -> dict[s
         f"SELECT {SUMMARY_COLUMNS} FROM {FROM} WHERE {where} ORDER BY {SORTS[query.sort]}"
         " LIMIT %(_limit)s OFFSET %(_offset)s", params).fetchall()
     only_tag = tag is not None and not (query.series or query.difficulty or query.q)
-    page["total"] = _total(conn, query, where, params, len(rows), tag["post_count"] if only_tag else None)
+    known = tag["post_count"] if tag is not None and only_tag else None
+    page["total"] = _total(conn, query, where, params, len(rows), known)
     page["items"] = [premium.gate(row, full_access) for row in hydrate(conn, rows)]
     return page
 
 
-def _filters(conn: Any, query: PostListQuery) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+def _filters(conn: Db, query: PostListQuery, full_access: bool) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
     where = ["p.status = 'published'"]
     params: dict[str, Any] = {}
-    tag = None
+    tag: dict[str, Any] | None = None
     if query.tag:
         # Resolved first so the planner sees a constant id and can use that tag's statistics.
         tag = tags.by_slug(conn, query.tag) or {}
@@ -80,7 +84,7 @@ def _filters(conn: Any, query: PostListQuery) -> tuple[str, dict[str, Any], dict
     return " AND ".join(where), params, tag
 
 
-def _total(conn: Any, query: PostListQuery, where: str, params: dict[str, Any], returned: int,
+def _total(conn: Db, query: PostListQuery, where: str, params: dict[str, Any], returned: int,
            known: int | None) -> int:
     if known is not None and not pagination.is_last_page(query, returned):
         return known
@@ -88,10 +92,8 @@ def _total(conn: Any, query: PostListQuery, where: str, params: dict[str, Any], 
     return pagination.total(conn, f"SELECT 1 FROM posts p WHERE {where}", params, query, returned, COUNT_CAP)
 
 
-def get_visible(conn: Any, slug: str, user: Any | None) -> dict[str, Any]:
+def get_visible(conn: Db, slug: str, user: CurrentUser | None) -> dict[str, Any]:
     """One post for this caller: published (drafts for admins), gated; 301 for an old slug."""
-    from layers.services import reactions
-
     row = None
     if SLUG_RE.fullmatch(slug):
         row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, p.content FROM {FROM} WHERE p.slug = %s",
@@ -107,10 +109,8 @@ def get_visible(conn: Any, slug: str, user: Any | None) -> dict[str, Any]:
     return premium.gate(post, premium.has_full_access(user))
 
 
-def get_for_admin(conn: Any, post_id: int) -> dict[str, Any]:
+def get_for_admin(conn: Db, post_id: int) -> dict[str, Any]:
     """Any post by id, ungated (admin responses to writes)."""
-    from layers.services import reactions
-
     row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, p.content FROM {FROM} WHERE p.id = %s", (post_id,)).fetchone()
     if row is None:
         raise NotFound("post not found")
@@ -119,7 +119,7 @@ def get_for_admin(conn: Any, post_id: int) -> dict[str, Any]:
     return premium.gate(post, full_access=True)
 
 
-def published_by_ids(conn: Any, ids: list[int], with_content: bool = False) -> dict[int, dict[str, Any]]:
+def published_by_ids(conn: Db, ids: list[int], with_content: bool = False) -> dict[int, dict[str, Any]]:
     """Published posts by id, hydrated but NOT gated: the caller gates them."""
     if not ids:
         return {}
@@ -131,7 +131,7 @@ def published_by_ids(conn: Any, ids: list[int], with_content: bool = False) -> d
     return {post["id"]: post for post in hydrate(conn, rows)}
 
 
-def latest_published(conn: Any, limit: int) -> list[dict[str, Any]]:
+def latest_published(conn: Db, limit: int) -> list[dict[str, Any]]:
     """The newest published posts with their content, hydrated but NOT gated."""
     rows = conn.execute(
         f"SELECT {SUMMARY_COLUMNS}, p.content FROM {FROM} WHERE p.status = 'published'"
@@ -141,7 +141,7 @@ def latest_published(conn: Any, limit: int) -> list[dict[str, Any]]:
     return hydrate(conn, rows)
 
 
-def hydrate(conn: Any, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def hydrate(conn: Db, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of ``SUMMARY_COLUMNS`` in the Post shape, with their tags (one query for all)."""
     rows = list(rows)
     by_post: dict[int, list[dict[str, Any]]] = defaultdict(list)
