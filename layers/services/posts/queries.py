@@ -79,8 +79,10 @@ def _filters(conn: Db, query: PostListQuery, full_access: bool) -> tuple[str, di
         params["difficulty"] = query.difficulty
         where.append("p.difficulty = %(difficulty)s")
     if query.q:
+        # Without full access a premium post matches on its title and excerpt only, as in search:
+        # a filter must not reveal which paid bodies contain a word.
         params["q"] = query.q
-        where.append("p.search_vector @@ websearch_to_tsquery('english', %(q)s)")
+        where.append(premium.text_match_sql(full_access))
     return " AND ".join(where), params, tag
 
 
