@@ -128,3 +128,24 @@ def test_the_code_group_is_rate_limited(api, alice, settings_env):
     settings_env(RATE_LIMIT_CODE="2/minute")
     statuses = [api.post(URL, {"code": "print(1)"}, token=alice.token).status for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_code_function_is_deployed_apart_with_an_auth_only_role(app, stage):
+    import json
+
+    from infra.build import template
+    from layers.http.routing import ROUTES
+
+    config = json.loads((Path(__file__).resolve().parents[1] / ".chalice" / "config.json").read_text())
+    resources = template.build(app, ROUTES, config, stage)["Resources"]
+    function = resources[f"{template.resource_name('code')}Router"]["Properties"]
+    assert function["Environment"]["Variables"]["ROUTER"] == "code"
+    assert function["ReservedConcurrentExecutions"] > 0
+    assert function["Role"] == {"Fn::GetAtt": [template.AUTH_ONLY_ROLE, "Arn"]}
+    statements = resources[template.AUTH_ONLY_ROLE]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    actions = {action for statement in statements for action in statement["Action"]}
+    assert actions == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParametersByPath"}
+    others = [r["Properties"]["Role"] for k, r in resources.items()
+              if k.endswith("Router") and r.get("Type") == "AWS::Serverless::Function" and k != "CodeRouter"]
+    assert others and all(role == {"Fn::GetAtt": ["DefaultRole", "Arn"]} for role in others)

@@ -25,6 +25,7 @@ from infra.local.aws_resources import MAX_RECEIVES
 API_HANDLER_ROUTER = "system"
 DEFAULT_MEMORY = 512
 DEFAULT_TIMEOUT = 30
+AUTH_ONLY_ROLE = "AuthOnlyRole"
 
 
 def resource_name(name: str) -> str:
@@ -59,6 +60,7 @@ def build(app: Any, routes: list[Any], config: dict[str, Any], stage: str) -> di
     resources.update(_buckets())
     resources.update(_event_functions(app, shared_env))
     resources["DefaultRole"] = {"Properties": {"Policies": [_policy()]}}
+    resources[AUTH_ONLY_ROLE] = _auth_only_role()
     return {"Resources": resources, "Outputs": {
         "TasksQueueUrl": {"Value": {"Ref": "TasksQueue"}},
         "TasksDeadLetterQueueUrl": {"Value": {"Ref": "TasksDeadLetterQueue"}},
@@ -86,8 +88,12 @@ def _router_function(router: str, settings: dict[str, Any], env: dict[str, Any],
         "Handler": "app.app",
         "CodeUri": "./deployment.zip",
         "Tracing": "PassThrough",
-        "Role": {"Fn::GetAtt": ["DefaultRole", "Arn"]},
+        # A router may name its own role ("role" in .chalice/config.json): the code router's
+        # function runs untrusted code and gets only what authenticating callers needs.
+        "Role": {"Fn::GetAtt": [settings.get("role", "DefaultRole"), "Arn"]},
     })
+    if "reserved_concurrency" in settings:
+        props["ReservedConcurrentExecutions"] = settings["reserved_concurrency"]
     return {"Type": "AWS::Serverless::Function", "Properties": props}
 
 
@@ -174,3 +180,21 @@ def _policy() -> dict[str, Any]:
         {"Effect": "Allow", "Action": ["ssm:GetParametersByPath"],
          "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/blog/*"}},
     ]}}
+
+
+def _auth_only_role() -> dict[str, Any]:
+    """Logs and the stage's secrets (the JWT key, the database URL): what authenticating needs.
+
+    For a function that runs untrusted code, so that even a guest that escaped the sandbox
+    would hold credentials good for nothing else: no queue, bucket or mail permission.
+    """
+    return {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyName": "AuthOnly", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": "arn:*:logs:*:*:*"},
+            {"Effect": "Allow", "Action": ["ssm:GetParametersByPath"],
+             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/blog/*"}},
+        ]}}],
+    }}
