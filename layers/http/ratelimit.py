@@ -33,8 +33,11 @@ _last_failure = {"at": 0.0}
 def _limiter() -> Any:
     from limits import storage, strategies
 
-    backend = storage.storage_from_string(get_settings().redis_url,
-                                          socket_timeout=0.5, socket_connect_timeout=0.5)
+    from layers.core import cache
+
+    # The same fail-fast connections as every other Redis client: a dead Redis costs one timeout
+    # per back-off window, not one per request.
+    backend = storage.storage_from_string(get_settings().redis_url, **cache.client_options())
     return strategies.MovingWindowRateLimiter(backend)
 
 
@@ -77,6 +80,6 @@ def check(group: str, user_id: int | None, client_ip: str) -> None:
     raise RateLimited(f"rate limit exceeded: {item}", retry_after)
 
 
-def recently_failed(window_seconds: float = 60.0) -> bool:
+def recently_failed(window_seconds: float = 5.0) -> bool:
     """Whether the limiter failed open within the window (reported by the health check)."""
     return time.time() - _last_failure["at"] < window_seconds
