@@ -31,6 +31,7 @@ FACTORIES: dict[str, str] = {
     "embeddings": "layers.adapters.embeddings:from_settings",
     "answers": "layers.adapters.answers:from_settings",
     "sandbox": "layers.adapters.sandbox:from_settings",
+    "grader": "layers.adapters.interview_grader:from_settings",
 }
 # Providers that are not cached: settings and Redis cache themselves (tests reset them).
 _UNCACHED = frozenset({"settings", "redis"})

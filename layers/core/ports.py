@@ -135,3 +135,20 @@ class CodeSandbox(Protocol):
     def run(self, code: str, stdin: str = "") -> ExecutionResult:
         """Run untrusted Python with no network, no host files and capped time, memory, output."""
         ...
+
+
+@dataclass(frozen=True)
+class AnswerAssessment:
+    """How well one interview answer covers its question's key points."""
+
+    score: int  # 0-100
+    covered: list[str]
+    missing: list[str]
+
+
+@runtime_checkable
+class InterviewGrader(Protocol):
+    def assess(self, question: str, reference_answer: str, key_points: Sequence[str],
+               answer: str) -> AnswerAssessment:
+        """Which ``key_points`` the answer covers, by meaning; deterministic for the same input."""
+        ...
