@@ -50,7 +50,7 @@ def test_settings_name_growing_under_nfc_is_422_not_500(api, users):
 
 
 def test_comment_growing_under_nfc_is_422_not_500(api, users, content):
-    # CommentText max_length=5000 (layers/schemas/reader.py); comments.content CHECK <= 5000.
+    # CommentText max_length=5000 (layers/schemas/comments.py); comments.content CHECK <= 5000.
     post = content.post("Commented")
     user = users.create()
     reply = api.post(f"/api/posts/{post['id']}/comments", {"content": GROWS * 4000}, token=user.token)
@@ -65,7 +65,7 @@ def test_note_title_growing_under_nfc_is_422_not_500(api, users):
 
 
 def test_tag_name_growing_under_nfc_is_422_not_500(api, content):
-    # TagName max_length=60 (layers/schemas/content.py); tags.name CHECK <= 60.
+    # TagName max_length=60 (layers/schemas/tags.py); tags.name CHECK <= 60.
     reply = api.post("/api/tags", {"name": GROWS * 50}, token=content.token)
     _assert_client_error(reply, "name")
 
