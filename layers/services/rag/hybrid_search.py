@@ -46,7 +46,7 @@ def rank_posts(conn: Db, q: str, vector: list[float], model_id: str, full_access
     nearest = retrieval.vector_chunks(conn, vector, model_id, full_access, ef_search)
     similar = retrieval.best_per_post(retrieval.relevant_vector_hits(nearest))
     texts = retrieval.relevant_text_hits(retrieval.text_posts(conn, q, full_access), set(similar))
-    scores = retrieval.rrf([[h.post_id for h in texts], list(similar)])
+    scores = retrieval.rrf([h.post_id for h in texts], list(similar))
     return scores, {post_id: hit.chunk_id for post_id, hit in similar.items()}
 
 
