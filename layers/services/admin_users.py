@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from layers.core.db import Db
 from layers.core.errors import BadRequest, NotFound
-from layers.core.pagination import PageQuery, paginate
+from layers.core.pagination import paginate
+from layers.core.sql import update_row
+from layers.schemas.admin_users import AdminUserPatch, AdminUsersQuery
 from layers.services.auth.service import revoke_all_sessions
 from layers.services.text_match import contains_pattern
 from layers.services.users import IS_PREMIUM_SQL
@@ -21,52 +24,46 @@ WHERE {{where}}
 """
 
 
-def list_users(conn: Any, *, q: str | None, role: str | None, is_active: bool | None,
-               query: PageQuery) -> dict[str, Any]:
+def list_users(conn: Db, query: AdminUsersQuery) -> dict[str, Any]:
     """Newest accounts first; ``q`` matches email or name anywhere (trigram indexes)."""
-    clauses, params = ["TRUE"], {}
-    if q:
+    clauses: list[str] = ["TRUE"]
+    params: dict[str, Any] = {}
+    if query.q:
         clauses.append("(u.email ILIKE %(pattern)s OR u.name ILIKE %(pattern)s)")
-        params["pattern"] = contains_pattern(q)
-    if role is not None:
+        params["pattern"] = contains_pattern(query.q)
+    if query.role is not None:
         clauses.append("u.role = %(role)s")
-        params["role"] = role
-    if is_active is not None:
+        params["role"] = query.role
+    if query.is_active is not None:
         clauses.append("u.is_active = %(active)s")
-        params["active"] = is_active
+        params["active"] = query.is_active
     return paginate(conn, _ADMIN_VIEW_SQL.format(where=" AND ".join(clauses)), params, query,
                     "created_at DESC, id DESC")
 
 
-def update(conn: Any, admin_id: int, user_id: int, *, role: str | None, is_active: bool | None) -> dict[str, Any]:
+def update(conn: Db, admin_id: int, user_id: int, patch: AdminUserPatch) -> dict[str, Any]:
     """Change role and/or activation. An admin cannot demote or deactivate themselves (400)."""
-    if user_id == admin_id and (role == "user" or is_active is False):
+    changes = patch.changes()
+    if user_id == admin_id and (changes.get("role") == "user" or changes.get("is_active") is False):
         raise BadRequest("you cannot demote or deactivate your own account")
-    row = conn.execute(
-        "UPDATE users SET role = coalesce(%(role)s, role), is_active = coalesce(%(active)s, is_active),"
-        " updated_at = now() WHERE id = %(id)s RETURNING id",
-        {"role": role, "active": is_active, "id": user_id},
-    ).fetchone()
-    if row is None:
+    if update_row(conn, "users", changes, {"id": user_id}) is None:
         raise NotFound("user not found")
-    if is_active is False:
+    if changes.get("is_active") is False:
         revoke_all_sessions(conn, user_id)
-    conn.commit()
     return view(conn, user_id)
 
 
-def view(conn: Any, user_id: int) -> dict[str, Any]:
-    row = conn.execute(_ADMIN_VIEW_SQL.format(where="u.id = %s"), (user_id,)).fetchone()
+def view(conn: Db, user_id: int) -> dict[str, Any]:
+    row: dict[str, Any] | None = conn.execute(_ADMIN_VIEW_SQL.format(where="u.id = %s"), (user_id,)).fetchone()
     if row is None:
         raise NotFound("user not found")
     return row
 
 
-def delete(conn: Any, admin_id: int, user_id: int) -> None:
+def delete(conn: Db, admin_id: int, user_id: int) -> None:
     """Delete an account and everything it owns (foreign keys cascade); not one's own."""
     if user_id == admin_id:
         raise BadRequest("you cannot delete your own account here")
     row = conn.execute("DELETE FROM users WHERE id = %s RETURNING id", (user_id,)).fetchone()
     if row is None:
         raise NotFound("user not found")
-    conn.commit()

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from layers.core.pagination import PageQuery, paginate
+from layers.core.db import Db
+from layers.core.pagination import paginate
+from layers.schemas.admin_analytics import DateRangeQuery, PostAnalyticsQuery
 
 _OVERVIEW_SQL = """
 SELECT
@@ -62,10 +64,11 @@ def _bounds(start: date, end: date) -> dict[str, datetime]:
             "end": datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)}
 
 
-def overview(conn: Any, start: date, end: date) -> dict[str, Any]:
-    row = conn.execute(_OVERVIEW_SQL, _bounds(start, end)).fetchone()
-    return {"start": start, "end": end, **row}
+def overview(conn: Db, query: DateRangeQuery) -> dict[str, Any]:
+    row = conn.execute(_OVERVIEW_SQL, _bounds(query.start, query.end)).fetchone()
+    assert row is not None  # a SELECT of aggregates always yields one row
+    return {"start": query.start, "end": query.end, **row}
 
 
-def per_post(conn: Any, start: date, end: date, sort: str, query: PageQuery) -> dict[str, Any]:
-    return paginate(conn, _PER_POST_SQL, _bounds(start, end), query, _ORDER[sort])
+def per_post(conn: Db, query: PostAnalyticsQuery) -> dict[str, Any]:
+    return paginate(conn, _PER_POST_SQL, _bounds(query.start, query.end), query, _ORDER[query.sort])
