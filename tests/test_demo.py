@@ -8,7 +8,7 @@ from infra.local import demo
 from tests.support.content import db_rows
 
 TABLES = ("users", "tags", "series", "posts", "post_tags", "comments", "quiz_questions", "challenges",
-          "task_outbox")
+          "interview_questions", "task_outbox")
 
 
 def _snapshot() -> dict[str, list[tuple]]:
@@ -21,7 +21,8 @@ def test_load_everything(api, drain):
     assert summary["posts written"] == 32
     counts = {t: db_rows(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
     assert counts["tags"] == 26 and counts["series"] == 6 and counts["posts"] == 32
-    assert counts["comments"] == 13 and counts["quiz_questions"] == 35 and counts["challenges"] == 14
+    assert counts["comments"] == 13 and counts["quiz_questions"] == 80 and counts["challenges"] == 32
+    assert counts["interview_questions"] == 16
 
     admin_id = summary["accounts"]["admin@example.com"]
     assert db_rows("SELECT DISTINCT author_id FROM posts") == [(admin_id,)]
@@ -44,7 +45,7 @@ def test_load_everything(api, drain):
 
     days = [d for (d,) in db_rows("SELECT day FROM challenges ORDER BY day")]
     assert days[-1] == date.today() + timedelta(days=7)
-    assert days == [days[0] + timedelta(days=i) for i in range(14)]
+    assert days == [days[0] + timedelta(days=i) for i in range(32)]
 
     drain()
     chunked = db_rows("SELECT count(DISTINCT post_id), max(array_length(regexp_split_to_array(trim(content),"
@@ -60,6 +61,7 @@ def test_second_run_changes_nothing():
     again = demo.load()
     assert again["posts written"] == 0 and again["comments added"] == 0
     assert again["quiz questions added"] == 0 and again["challenges added"] == 0
+    assert again["interview questions added"] == 0
     assert _snapshot() == before
 
 

@@ -4,8 +4,8 @@
 - ``tags.json``, ``series.json`` and ``posts/*.md`` (front matter between ``---`` lines, one
   ``key: value`` per line), posts authored by the first admin and dated ``published_days_ago``;
 - ``comments.json`` (authors are the demo readers; ``reply_to`` is the index of the parent),
-  ``quiz.json`` into ``quiz_questions`` and ``challenges.json`` into ``challenges`` on consecutive
-  days ending a week from the first load.
+  ``quiz.json`` into ``quiz_questions``, ``challenges.json`` into ``challenges`` on consecutive
+  days ending a week from the first load, ``interview.json`` into ``interview_questions``.
 
 Idempotent: rows are matched by slug (or by their natural key), a row is written only when it
 differs, and a second run changes nothing. Published posts that were new or changed are queued
@@ -82,6 +82,7 @@ def load_content(conn: Any, demo_dir: Path, accounts: dict[str, int], author_id:
         "comments added": _comments(conn, _json(demo_dir / "comments.json"), post_ids, accounts),
         "quiz questions added": _quiz(conn, _json(demo_dir / "quiz.json"), post_ids),
         "challenges added": _challenges(conn, _json(demo_dir / "challenges.json")),
+        "interview questions added": _interview(conn, _json(demo_dir / "interview.json")),
     }
 
 
@@ -196,15 +197,33 @@ def _quiz(conn: Any, groups: list[dict[str, Any]], post_ids: dict[str, int]) -> 
 
 
 def _challenges(conn: Any, items: list[dict[str, Any]]) -> int:
+    from psycopg.types.json import Jsonb
+
     first_day = date.today() + timedelta(days=CHALLENGES_END_OFFSET_DAYS - len(items) + 1)
     added = 0
     for i, item in enumerate(items):
         # Matched by title: a later run (on another day) must not add the same challenge again.
         added += conn.execute(
-            "INSERT INTO challenges (day, title, question, answer, difficulty, explanation)"
-            " SELECT %(day)s, %(title)s, %(question)s, %(answer)s, %(difficulty)s, %(explanation)s"
+            "INSERT INTO challenges (day, title, question, answer, difficulty, explanation, options, accepted)"
+            " SELECT %(day)s, %(title)s, %(question)s, %(answer)s, %(difficulty)s, %(explanation)s,"
+            " %(options)s, %(accepted)s"
             " WHERE NOT EXISTS (SELECT 1 FROM challenges WHERE title = %(title)s)"
             " ON CONFLICT (day) DO NOTHING",
-            {"day": first_day + timedelta(days=i), "explanation": "", "difficulty": "beginner", **item},
+            {"day": first_day + timedelta(days=i), "explanation": "", "difficulty": "beginner", **item,
+             "options": Jsonb(item["options"]) if item.get("options") else None,
+             "accepted": Jsonb(item.get("accepted", []))},
+        ).rowcount
+    return added
+
+
+def _interview(conn: Any, items: list[dict[str, Any]]) -> int:
+    from psycopg.types.json import Jsonb
+
+    added = 0
+    for item in items:
+        added += conn.execute(
+            "INSERT INTO interview_questions (topic, difficulty, question, reference_answer, key_points)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (topic, question) DO NOTHING",
+            (item["topic"], item["difficulty"], item["question"], item["reference_answer"], Jsonb(item["key_points"])),
         ).rowcount
     return added
