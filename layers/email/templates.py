@@ -4,9 +4,10 @@ Values are HTML-escaped into the HTML part; links are built by the caller from s
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from layers.core.mail import Email
 
@@ -62,7 +63,7 @@ def newsletter_confirmation(to: str, link: str, unsubscribe_url: str, one_click_
     )
 
 
-def digest(to: str, name: str, posts: Sequence[dict], links: DigestLinks) -> Email:
+def digest(to: str, name: str, posts: Sequence[Mapping[str, Any]], links: DigestLinks) -> Email:
     """``posts``: dicts with ``title``, ``slug``, ``is_premium`` and ``excerpt`` (never the body)."""
     site = links.site_url
     text_items = "\n".join(f"- {p['title']}{_premium_mark(p)}\n  {p['excerpt']}\n  {site}/posts/{p['slug']}"
@@ -82,7 +83,7 @@ def digest(to: str, name: str, posts: Sequence[dict], links: DigestLinks) -> Ema
     )
 
 
-def _premium_mark(post: dict) -> str:
+def _premium_mark(post: Mapping[str, Any]) -> str:
     return " (premium)" if post.get("is_premium") else ""
 
 

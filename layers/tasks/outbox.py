@@ -7,13 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from layers.core.db import Db
 from layers.tasks import registry
 
 # Ids enqueued by the current request/record; the relay sends them once the caller commits.
 _pending: contextvars.ContextVar[tuple[uuid.UUID, ...]] = contextvars.ContextVar("outbox_pending", default=())
 
 
-def enqueue(conn: Any, task_type: str, payload: BaseModel | dict[str, Any]) -> uuid.UUID:
+def enqueue(conn: Db, task_type: str, payload: BaseModel | dict[str, Any]) -> uuid.UUID:
     """Insert a task row in the caller's transaction; it is sent only if that transaction commits."""
     from psycopg.types.json import Jsonb
 

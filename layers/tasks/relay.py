@@ -28,7 +28,8 @@ SQS_BATCH = 10  # SendMessageBatch's limit
 
 @functools.lru_cache(maxsize=4)
 def queue_url(name: str) -> str:
-    return aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+    url: str = aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+    return url
 
 
 @contextmanager

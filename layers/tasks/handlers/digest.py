@@ -33,7 +33,9 @@ def send_digest(db: Db, payload: DigestDelivery, mailer: Mailer, settings: Setti
     from layers.services import digest
 
     recipient = digest.recipient(db, payload.user_id)
-    posts = digest.digest_posts(db, payload.post_ids) if recipient else []
+    if recipient is None:
+        return  # unsubscribed, deactivated or unverified meanwhile
+    posts = digest.digest_posts(db, payload.post_ids)
     if not posts or not digest.claim_delivery(db, payload.user_id, payload.digest_date):
         return
     token = quote(recipient["unsubscribe_token"])
