@@ -7,34 +7,22 @@ swapped in with RENAME, so readers never see a half-built board.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from chalice import Blueprint, Cron
-
-from layers.core.logging import configure
+from layers.core.db import Db
 from layers.jobs.job import Counts, Job
-from layers.jobs.runs import run_scheduled
+from scheduled import job_function
 
-configure()  # app middleware does not run for event handlers (aws/chalice#1566)
-blueprint = Blueprint(__name__)
-SCHEDULE = Cron("0/10", "*", "*", "*", "?", "*")
+if TYPE_CHECKING:
+    from redis import Redis
 
 
-def run(at: datetime) -> Counts:
-    from layers import bootstrap
-    from layers.core import db
+def run(db: Db, redis: Redis, at: datetime) -> Counts:
     from layers.services.gamification import leaderboard
 
-    with db.connection() as conn:
-        counts = leaderboard.rebuild(conn, bootstrap.provide("redis"), at)
-        conn.commit()  # read-only; ends the transaction the cursors ran in
-        return counts
+    return leaderboard.rebuild(db, redis, at)
 
 
-JOB = Job("leaderboard_reconcile", SCHEDULE.to_string(), run,
+JOB = Job("leaderboard_reconcile", "cron(0/10 * * * ? *)", run,
           "Rebuild the all-time and weekly XP leaderboards in Redis from PostgreSQL (every 10 minutes)")
-
-
-@blueprint.schedule(SCHEDULE, name=JOB.name)
-def leaderboard_reconcile(event: Any) -> dict[str, Any]:
-    return run_scheduled(JOB, event)
+blueprint, leaderboard_reconcile = job_function(__name__, JOB)
