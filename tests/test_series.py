@@ -49,6 +49,17 @@ def test_get_series_includes_the_callers_progress(api, content, course):
     assert other["completed"] == 0 and other["percent"] == 0.0
 
 
+def test_series_page_and_progress_router_agree_and_round_down(api, content, course):
+    reader = content.reader()
+    for post in course["posts"][:2]:
+        assert api.post(f"/api/progress/{post['id']}/read", {}, token=reader.token).status == 200
+    page = api.get("/api/series/pg", token=reader.token).json["progress"]
+    router = api.get(f"/api/progress/series/{course['series']['id']}", token=reader.token).json
+    assert (page["completed"], page["total"], page["percent"]) == (2, 3, 66.6)
+    assert (router["read"], router["total"], router["percent"]) == (2, 3, 66)
+    assert page["completed_post_ids"] == [p["id"] for p in router["posts"] if p["read"]]
+
+
 @pytest.mark.parametrize("slug", ["missing", "UPPER", "%00", "x" * 300])
 def test_unknown_series_is_404(api, slug):
     assert api.get(f"/api/series/{slug}").status == 404
