@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from layers.schemas.common import Id, StrictModel
-from layers.schemas.content import PostSummary
+from layers.schemas.post_parts import PostSummary
 
 
 class BookmarkIn(StrictModel):

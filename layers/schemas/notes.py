@@ -7,15 +7,14 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, StringConstraints
 
 from layers.core.pagination import PageQuery
-from layers.schemas.common import PatchModel, StrictModel, multi_line, single_line
-from layers.schemas.reader import BodyId, QueryId
+from layers.schemas.common import Id, PatchModel, StrictModel, multi_line, single_line
 
 NoteTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), BeforeValidator(single_line)]
 NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20000), BeforeValidator(multi_line)]
 
 
 class NoteIn(StrictModel):
-    post_id: BodyId | None = None
+    post_id: Id | None = None
     title: NoteTitle = ""
     content: NoteText
 
@@ -37,4 +36,4 @@ class NoteOut(BaseModel):
 
 
 class NotesQuery(PageQuery):
-    post_id: QueryId | None = None
+    post_id: Id | None = None
