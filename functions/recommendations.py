@@ -8,14 +8,14 @@ from layers.core.identity import CurrentUser
 from layers.core.pagination import PageQuery
 from layers.http.routing import Router
 from layers.schemas.recommendations import RecommendationPage
-from layers.services import recommendations
+from layers.services import recommendations as service
 from layers.services.premium import has_full_access
 
 router = Router("recommendations")
 
 
 @router.get("/api/recommendations", query=PageQuery, response=RecommendationPage)
-def recommend(db: Db, viewer: CurrentUser | None, query: PageQuery) -> dict[str, Any]:
+def recommendations(db: Db, viewer: CurrentUser | None, query: PageQuery) -> dict[str, Any]:
     """Published posts to read next, as summaries (never the body; ``locked`` marks premium posts
     the caller cannot read in full).
 
@@ -26,4 +26,4 @@ def recommend(db: Db, viewer: CurrentUser | None, query: PageQuery) -> dict[str,
     last 30 days, then by all-time view count, then newest first, leaving out posts the caller
     has read.
     """
-    return recommendations.recommend(db, viewer.id if viewer else None, has_full_access(viewer), query)
+    return service.recommend(db, viewer.id if viewer else None, has_full_access(viewer), query)
