@@ -7,9 +7,13 @@
    ``scheduled/`` and ``layers/``, which Chalice copies to the package root, so every import path
    is the same as in the repository.
 2. Generate the merge template from the app's routes and event sources (``infra.build.template``).
-3. ``chalice package --merge-template`` produces ``sam.json`` and ``deployment.zip``.
+3. ``chalice package --merge-template`` produces ``sam.json`` and one ``deployment.zip`` with
+   every dependency, built for Lambda's platform.
 4. Precompile ``.pyc`` into the zip (unchecked-hash, so Lambda's file times do not matter).
-5. ``cfn-lint`` the template (offline).
+5. Cut one zip per function from it (``infra.build.split``: only what that function imports),
+   point each function's ``CodeUri`` at its own, and drop the full zip.
+6. ``cfn-lint`` the template (offline), then print each function's zipped and unzipped size and
+   the time its handler takes to import from its package alone; write them to ``functions.json``.
 """
 from __future__ import annotations
 
@@ -24,6 +28,9 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
+
+from infra.build import split
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_PACKAGES = ("functions", "scheduled", "layers")
@@ -52,7 +59,7 @@ def stage_sources(stage_dir: Path) -> None:
         shutil.copytree(ROOT / package, stage_dir / "vendor" / package, ignore=ignore)
 
 
-def write_merge_template(path: Path, stage: str) -> dict:
+def write_merge_template(path: Path, stage: str) -> dict[str, Any]:
     """Import the app as packaging sees it (no ROUTER) and derive the template from it."""
     os.environ.pop("ROUTER", None)
     sys.path.insert(0, str(ROOT))
@@ -96,14 +103,41 @@ def lint(template_path: Path) -> None:
     subprocess.run([str(cfn_lint), "--ignore-checks", "W3005", "--", str(template_path)], check=True)
 
 
-def build(stage: str = "dev", out: Path = ROOT / "build" / "package") -> Path:
+def split_functions(out: Path, measure: bool = True) -> str:
+    """Cut the per-function zips; with ``measure``, time each cold import and return the table."""
+    template_path = out / "sam.json"
+    template = json.loads(template_path.read_text())
+    packages = split.split(out / "deployment.zip", template, out / "functions")
+    template_path.write_text(json.dumps(template, indent=2))
+    timings: dict[str, float] = {}
+    if measure:
+        with tempfile.TemporaryDirectory(dir=out) as tmp:
+            with zipfile.ZipFile(out / "deployment.zip") as archive:
+                archive.extractall(Path(tmp) / "full")
+            timings = {p.logical: split.cold_import_seconds(p, Path(tmp) / "full") for p in packages}
+    (out / "deployment.zip").unlink()
+    return report(out, packages, timings)
+
+
+def report(out: Path, packages: list[split.FunctionPackage], timings: dict[str, float]) -> str:
+    (out / "functions.json").write_text(json.dumps([
+        {"function": p.logical, "router": p.router, "entries": list(p.entries), "code": p.path.name,
+         "distributions": list(p.distributions), "zipped_bytes": p.zipped, "unzipped_bytes": p.unzipped,
+         "cold_import_seconds": round(timings[p.logical], 3) if p.logical in timings else None}
+        for p in packages], indent=2))
+    return split.table(packages, timings)
+
+
+def build(stage: str = "dev", out: Path = ROOT / "build" / "package", measure: bool = True) -> Path:
     stage_dir = ROOT / "build" / "stage"
     stage_sources(stage_dir)
     merge_path = ROOT / "build" / "merge-template.json"
     write_merge_template(merge_path, stage)
     chalice_package(stage_dir, merge_path, out, stage)
     precompile(out / "deployment.zip")
+    summary = split_functions(out, measure)
     lint(out / "sam.json")
+    print(summary, flush=True)
     return out
 
 
@@ -113,7 +147,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "package")
     args = parser.parse_args()
     out = build(args.stage, args.out)
-    print(f"packaged: {out / 'sam.json'} and {out / 'deployment.zip'} (cfn-lint passed)")
+    print(f"packaged: {out / 'sam.json'} and one zip per function in {out / 'functions'} (cfn-lint passed)")
 
 
 if __name__ == "__main__":

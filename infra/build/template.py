@@ -9,7 +9,11 @@ aws/chalice#229). ``chalice package --merge-template`` deep-merges this document
 * the task queue and its dead-letter queue (5 receives, visibility 6x the worker's timeout), and
   the worker's event source with ``FunctionResponseTypes: [ReportBatchItemFailures]``, which
   Chalice cannot set (aws/chalice#2029);
-* the buckets, and a role policy with what the code calls.
+* the buckets, the SES sender identity, and a role policy with what the code calls;
+* the stage's environment on every function (``STAGE``, ``SECRETS_SSM_PATH``, the queue names),
+  and the non-secret settings a deployed function needs as template parameters. Secrets
+  (``JWT_SECRET``, ``DATABASE_URL``, ``REDIS_URL`` ...) are read from SSM under
+  ``SECRETS_SSM_PATH`` (``layers/core/settings.py``), never put in the template.
 
 Everything is derived from the app's registered routes and event sources, never from a list.
 """
@@ -43,7 +47,7 @@ def build(app: Any, routes: list[Any], config: dict[str, Any], stage: str) -> di
 
     resources: dict[str, Any] = {}
     paths: dict[str, Any] = {}
-    shared_env = _shared_environment()
+    shared_env = {**stage_cfg.get("environment_variables", {}), **_shared_environment()}
     for router, specs in sorted(by_router.items()):
         logical = "APIHandler" if router == API_HANDLER_ROUTER else f"{resource_name(router)}Router"
         settings = functions_cfg.get(router, {})
@@ -58,19 +62,35 @@ def build(app: Any, routes: list[Any], config: dict[str, Any], stage: str) -> di
                                            "GatewayResponses": _gateway_responses()}}
     resources.update(_queues(functions_cfg, stage_cfg.get("environment_variables", {})))
     resources.update(_buckets())
+    resources["SenderIdentity"] = {"Type": "AWS::SES::EmailIdentity",
+                                   "Properties": {"EmailIdentity": {"Ref": "EmailSender"}}}
     resources.update(_event_functions(app, shared_env))
     resources["DefaultRole"] = {"Properties": {"Policies": [_policy()]}}
     resources[AUTH_ONLY_ROLE] = _auth_only_role()
-    return {"Resources": resources, "Outputs": {
+    return {"Parameters": PARAMETERS, "Resources": resources, "Outputs": {
         "TasksQueueUrl": {"Value": {"Ref": "TasksQueue"}},
         "TasksDeadLetterQueueUrl": {"Value": {"Ref": "TasksDeadLetterQueue"}},
     }}
+
+
+# Settings that differ per deployment but are not secrets: ``--parameter-overrides Name=value``.
+PARAMETERS: dict[str, Any] = {
+    "EmailSender": {"Type": "String", "Default": "no-reply@example.com",
+                    "Description": "SES sender address (EMAIL_SENDER); the stack creates its identity"},
+    "FrontendOrigin": {"Type": "String", "Default": "http://localhost:3000",
+                       "Description": "CORS origin and base of links in emails (FRONTEND_ORIGIN)"},
+    "AdminEmails": {"Type": "String", "Default": "",
+                    "Description": "Comma-separated addresses that get the admin role (ADMIN_EMAILS)"},
+}
 
 
 def _shared_environment() -> dict[str, Any]:
     return {
         "UPLOADS_BUCKET": {"Ref": "UploadsBucket"},
         "SITE_BUCKET": {"Ref": "SiteBucket"},
+        "EMAIL_SENDER": {"Ref": "EmailSender"},
+        "FRONTEND_ORIGIN": {"Ref": "FrontendOrigin"},
+        "ADMIN_EMAILS": {"Ref": "AdminEmails"},
     }
 
 

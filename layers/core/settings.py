@@ -20,6 +20,7 @@ SECRET_NAMES = (
     "STRIPE_WEBHOOK_SECRET",
     "GOOGLE_CLIENT_SECRET",
     "DATABASE_URL",
+    "REDIS_URL",  # may carry a password (ElastiCache AUTH)
     "CERTIFICATE_SECRET",
     "OPENAI_API_KEY",
 )
