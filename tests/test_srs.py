@@ -218,3 +218,22 @@ def _raw_card(due_at):
     from fsrs import Card
 
     return Card(card_id=1, due=due_at)
+
+
+def test_new_scheduler_parameters_replay_the_review_log(api, users, stack, clock, settings_env):
+    alice, admin = users.create(), users.admin()
+    card = add_card(api, alice, make_post(stack, "params"))
+    for g in (4, 4, 4):
+        clock.set(due(card))
+        card = grade(api, alice, card["id"], g)
+    unchanged = api.post("/api/admin/tasks/srs_reschedule/run", token=admin.token)
+    assert unchanged.status == 200, unchanged.text
+    assert sql(stack, "SELECT next_review_at FROM srs_cards WHERE id = %s", (card["id"],))[0]["next_review_at"] == due(card)
+
+    settings_env(SRS_DESIRED_RETENTION="0.8")  # recall aimed lower: longer intervals
+    assert api.post("/api/admin/tasks/srs_reschedule/run", token=admin.token).status == 200
+    row = sql(stack, "SELECT next_review_at, last_review_at, scheduler_key FROM srs_cards WHERE id = %s",
+              (card["id"],))[0]
+    assert row["last_review_at"] == datetime.fromisoformat(card["last_review_at"])
+    assert row["next_review_at"] > due(card) and "r=0.8" in row["scheduler_key"]
+    assert grade(api, alice, card["id"], 4)["review_count"] == 4  # reviews go on from the replayed state

@@ -30,6 +30,11 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def scheduler_key(desired_retention: float, maximum_interval: int) -> str:
+    """Names the parameters a card was scheduled with; stored per card so a change can be replayed."""
+    return f"fsrs6 default-weights r={desired_retention:g} max={maximum_interval}d"
+
+
 @functools.lru_cache(maxsize=8)
 def scheduler(desired_retention: float, maximum_interval: int) -> Scheduler:
     from fsrs import Scheduler

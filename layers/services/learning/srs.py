@@ -96,9 +96,10 @@ def review(conn: Db, user_id: int, card_id: int, grade: int, now: datetime, *,
         " difficulty = %(difficulty)s, next_review_at = %(next_review_at)s,"
         " last_review_at = %(last_review_at)s, interval_days = %(interval_days)s,"
         " review_count = review_count + 1, lapses = lapses + %(lapse)s,"
-        " repetitions = CASE WHEN %(lapse)s = 1 THEN 0 ELSE repetitions + 1 END"
+        " repetitions = CASE WHEN %(lapse)s = 1 THEN 0 ELSE repetitions + 1 END, scheduler_key = %(key)s"
         f" WHERE id = %(id)s RETURNING {_COLUMNS}",
-        {**state, "lapse": int(lapsed), "id": card_id},
+        {**state, "lapse": int(lapsed), "id": card_id,
+         "key": scheduling.scheduler_key(desired_retention, maximum_interval)},
     )
     conn.execute(
         "INSERT INTO srs_reviews (card_id, user_id, grade, rating, prior_state, state, stability, difficulty,"
