@@ -258,3 +258,18 @@ def test_a_missing_board_is_rebuilt_whole_not_started_partial(api, users, stack,
     drain()
     rebuilt = board(api)
     assert rebuilt["source"] == "redis" and len(rebuilt["items"]) == 4
+
+
+def test_the_demo_readers_have_levels_badges_streaks_and_a_board(api, drain):
+    from infra.local import demo
+
+    demo.load()
+    drain()
+    top = board(api)
+    assert top["source"] == "redis"
+    assert [e["name"] for e in top["items"]] == ["Alice Reader", "Bob Builder", "Carol Coder"]
+    login = api.post("/api/auth/login", {"email": "alice@example.com", "password": demo.DEMO_PASSWORD}).json
+    alice = api.get("/api/gamification/me", token=login["access_token"]).json
+    assert alice["streak"] == 10 and alice["level"] >= 2 and alice["rank"] == 1
+    assert {"first-read", "ten-reads", "streak-7", "first-referral"} <= {b["slug"] for b in alice["badges"]}
+    assert demo.load()["XP awards added"] == 0  # a second run changes nothing

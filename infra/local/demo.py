@@ -66,6 +66,7 @@ def ensure_accounts(conn: Any, settings: Any) -> dict[str, int]:
 
 def load_content(conn: Any, demo_dir: Path, accounts: dict[str, int], author_id: int | None) -> dict[str, int]:
     """Tags, series, posts, comments, quizzes and challenges; returns how many rows were written."""
+    from infra.local import demo_gamification
     from layers.services import tags
 
     tag_ids = _upsert_by_slug(conn, "tags", _json(demo_dir / "tags.json"), ("name",))
@@ -83,6 +84,7 @@ def load_content(conn: Any, demo_dir: Path, accounts: dict[str, int], author_id:
         "quiz questions added": _quiz(conn, _json(demo_dir / "quiz.json"), post_ids),
         "challenges added": _challenges(conn, _json(demo_dir / "challenges.json")),
         "interview questions added": _interview(conn, _json(demo_dir / "interview.json")),
+        "XP awards added": demo_gamification.seed(conn, accounts, post_ids),
     }
 
 
