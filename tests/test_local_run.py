@@ -25,13 +25,14 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _start(data_dir: Path, ports: dict[str, int]) -> subprocess.Popen:
+def _start(data_dir: Path, ports: dict[str, int], ignore_sigint: bool = False) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL", "JWT_SECRET", "ADMIN_EMAILS")}
     env.update({"LOCAL_DATA_DIR": str(data_dir), "PORT": str(ports["api"]), "LOCAL_PG_PORT": str(ports["pg"]),
                 "LOCAL_REDIS_PORT": str(ports["redis"]), "LOCAL_AWS_PORT": str(ports["aws"])})
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
     return subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ignore)
 
 
 def _wait_ready(proc: subprocess.Popen, port: int) -> list[str]:
@@ -81,14 +82,37 @@ def test_run_serves_persists_and_stops_every_child(tmp_path):
     for port in ports.values():
         assert not _listening(port), f"port {port} still open after Ctrl-C"
 
+    pg_log = (tmp_path / "postgres.log").read_text()
+    assert "database system is shut down" in pg_log  # a clean (fast) shutdown, not a kill
+
     proc = _start(tmp_path, ports)  # same data directory: the account is still there
     try:
         _wait_ready(proc, ports["api"])
+        restarted_log = (tmp_path / "postgres.log").read_text()[len(pg_log):]
+        assert "automatic recovery" not in restarted_log and "not properly shut down" not in restarted_log
         status, _ = _call("POST", base + "/auth/register",
                           {"email": "persist@example.com", "password": "long enough pw", "name": "P"})
         assert status == 409
     finally:
         _stop(proc)
+
+
+def test_sigterm_stops_everything_when_sigint_is_ignored(tmp_path):
+    # A stack started in the background by a non-interactive shell ignores SIGINT.
+    ports = {"api": _free_port(), "pg": _free_port(), "redis": _free_port(), "aws": _free_port()}
+    proc = _start(tmp_path, ports, ignore_sigint=True)
+    try:
+        _wait_ready(proc, ports["api"])
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        assert proc.poll() is None  # ignored, as asked
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output
+    for port in ports.values():
+        assert not _listening(port), f"port {port} still open after SIGTERM"
 
 
 def test_services_named_by_the_environment_are_used_instead_of_started(stack, tmp_path, monkeypatch):

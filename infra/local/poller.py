@@ -36,8 +36,14 @@ def _queue_arn(url: str) -> str:
     return aws.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-def poll_once(app: Any, source: Any, wait_seconds: int = 0) -> tuple[int, int]:
-    """Receive one batch for ``source`` and run it; returns (handled, failed)."""
+def poll_once(app: Any, source: Any, wait_seconds: int = 0,
+              stop: threading.Event | None = None) -> tuple[int, int]:
+    """Receive one batch for ``source`` and run it; returns (handled, failed).
+
+    With ``stop`` (the running stack), the batch is handed over one record at a time and what is
+    left when ``stop`` is set goes back to the queue at once, so Ctrl-C never waits on a whole
+    batch of slow tasks (embedding ten posts) nor kills one half-way.
+    """
     from layers.core import aws
     from layers.tasks.relay import queue_url
 
@@ -48,17 +54,35 @@ def poll_once(app: Any, source: Any, wait_seconds: int = 0) -> tuple[int, int]:
     if not received:
         return 0, 0
     arn = _queue_arn(url)
-    try:
-        result = app.handler_map[source.name](lambda_event(received, arn), None) or {}
-        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-    except Exception:
-        log.exception("SQS handler raised; batch left on the queue", extra={"handler": source.name})
-        return 0, len(received)
-    done = [m for m in received if m["MessageId"] not in failed]
+    chunks = [received] if stop is None else [[m] for m in received]
+    done: list[dict[str, Any]] = []
+    failed_count = 0
+    for index, chunk in enumerate(chunks):
+        if stop is not None and stop.is_set():
+            _release(sqs, url, [m for rest in chunks[index:] for m in rest])
+            break
+        ok, failed = _run(app, source, chunk, arn)
+        done += ok
+        failed_count += failed
     if done:
         sqs.delete_message_batch(QueueUrl=url, Entries=[
             {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
-    return len(done), len(failed)
+    return len(done), failed_count
+
+
+def _run(app: Any, source: Any, messages: list[dict[str, Any]], arn: str) -> tuple[list[dict[str, Any]], int]:
+    try:
+        result = app.handler_map[source.name](lambda_event(messages, arn), None) or {}
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+    except Exception:
+        log.exception("SQS handler raised; batch left on the queue", extra={"handler": source.name})
+        return [], len(messages)
+    return [m for m in messages if m["MessageId"] not in failed], len(failed)
+
+
+def _release(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+    sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0} for i, m in enumerate(messages)])
 
 
 class SqsPoller(threading.Thread):
@@ -72,7 +96,7 @@ class SqsPoller(threading.Thread):
         while not self.stop.is_set():
             for source in sources:
                 try:
-                    poll_once(self.app, source, wait_seconds=1)
+                    poll_once(self.app, source, wait_seconds=1, stop=self.stop)
                 except Exception:
                     log.exception("SQS poll failed")
                     self.stop.wait(2.0)

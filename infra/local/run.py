@@ -28,6 +28,10 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     os.environ.setdefault("ADMIN_EMAILS", "admin@example.com")
+    # Local only, and documented in the README so a developer can sign a webhook with curl.
+    os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_local_development_only")
+    server = None
+    workers: list[threading.Thread] = []
     try:
         stack.start()
         from infra.local import demo
@@ -39,21 +43,37 @@ def main() -> None:
         from infra.local.scheduler import Scheduler
 
         port = int(os.environ.get("PORT", "8000"))
-        server = local_server(app, "127.0.0.1", port)
+        http = local_server(app, "127.0.0.1", port)
         workers = [Scheduler(app, stop), SqsPoller(app, stop)]
         for worker in workers:
             worker.start()
-        threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
+        threading.Thread(target=http.serve_forever, daemon=True, name="http").start()
+        server = http  # serving: shutdown() may wait for its loop now
         print(f"local stack up in {time.monotonic() - began:.1f}s: API on http://127.0.0.1:{port}/api "
               f"(docs: /api/docs), AWS emulator on {os.environ['AWS_ENDPOINT_URL']}", flush=True)
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        print("stopping local stack", flush=True)
-        stop.set()
-        stack.stop()
+        _shut_down(stack, stop, server, workers)
     sys.exit(0)
+
+
+def _shut_down(stack: Stack, stop: threading.Event, server: object, workers: list[threading.Thread]) -> None:
+    """Stop in dependency order: no new requests, then the poller and scheduler (which talk to the
+    emulator and the database), then the connection pool, then the services themselves."""
+    began = time.monotonic()
+    print("stopping local stack", flush=True)
+    stop.set()
+    if server is not None:
+        server.shutdown()  # type: ignore[attr-defined]
+    for worker in workers:
+        worker.join(5)
+    from layers.core import db
+
+    db.close_pool()
+    stack.stop()
+    print(f"stopped in {time.monotonic() - began:.1f}s", flush=True)
 
 
 if __name__ == "__main__":
