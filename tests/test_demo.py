@@ -86,3 +86,20 @@ def test_front_matter_parsing():
     assert post["tags"] == ["postgresql", "databases", "performance"] and post["is_premium"] is False
     assert post["content"].startswith("An index is a separate data structure")
     assert post["published_days_ago"] == 180
+
+
+def test_reloading_respects_what_admins_changed(api, drain):
+    """A renamed tag keeps its name and a renamed post keeps its slug: the next start loads the
+    rest of the demo and neither fails nor undoes the edits."""
+    demo.load()
+    login = api.post("/api/auth/login", {"email": "admin@example.com", "password": demo.DEMO_PASSWORD})
+    token = login.json["access_token"]
+    tag_id = db_rows("SELECT id FROM tags WHERE slug = 'sql'")[0][0]
+    assert api.patch(f"/api/tags/{tag_id}", {"slug": "sql-renamed"}, token=token).status == 200
+    post_id, slug = db_rows("SELECT id, slug FROM posts WHERE status = 'published' ORDER BY id LIMIT 1")[0]
+    assert api.patch(f"/api/posts/{post_id}", {"slug": "my-own-slug"}, token=token).status == 200
+
+    demo.load()
+    assert db_rows("SELECT slug FROM tags WHERE name = 'SQL'") == [("sql-renamed",)]
+    assert db_rows("SELECT count(*) FROM posts WHERE slug = %s", slug) == [(0,)]
+    assert db_rows("SELECT slug FROM posts WHERE id = %s", post_id) == [("my-own-slug",)]

@@ -8,7 +8,9 @@
   days ending a week from the first load, ``interview.json`` into ``interview_questions``.
 
 Idempotent: rows are matched by slug (or by their natural key), a row is written only when it
-differs, and a second run changes nothing. Published posts that were new or changed are queued
+differs, and a second run changes nothing. What people changed wins: a demo post an admin gave
+another slug (a redirect records it) and a demo tag or series whose name is now another row's
+are left alone, and what hangs off them is skipped. Published posts that were new or changed are queued
 for the search index (``embed_post``), sent right after the commit. Local use only; the demo
 password is printed at start-up and must never exist on a real stage.
 """
@@ -17,9 +19,15 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from layers.core.logging import get_logger
+
+log = get_logger("local.demo")
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-password-123")
 READERS = (("alice@example.com", "Alice Reader"), ("bob@example.com", "Bob Builder"),
@@ -74,9 +82,11 @@ def load_content(conn: Any, demo_dir: Path, accounts: dict[str, int], author_id:
     posts = [parse_post(path) for path in sorted((demo_dir / "posts").glob("*.md"))]
     post_ids, changed = {}, 0
     for post in posts:
+        if _renamed(conn, post["slug"]):
+            continue  # an admin gave the demo post another slug: it is theirs now
         post_ids[post["slug"]], was_written = _upsert_post(conn, post, series_ids, author_id)
         changed += was_written
-        _sync_tags(conn, post_ids[post["slug"]], [tag_ids[t] for t in post["tags"]])
+        _sync_tags(conn, post_ids[post["slug"]], [tag_ids[t] for t in post["tags"] if t in tag_ids])
     tags.refresh_counts(conn)
     return {
         "posts written": changed,
@@ -86,6 +96,10 @@ def load_content(conn: Any, demo_dir: Path, accounts: dict[str, int], author_id:
         "interview questions added": _interview(conn, _json(demo_dir / "interview.json")),
         "XP awards added": demo_gamification.seed(conn, accounts, post_ids),
     }
+
+
+def _renamed(conn: Any, slug: str) -> bool:
+    return conn.execute("SELECT 1 FROM redirects WHERE old_slug = %s", (slug,)).fetchone() is not None
 
 
 def parse_post(path: Path) -> dict[str, Any]:
@@ -112,17 +126,34 @@ def _json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@contextmanager
+def _skip_if_taken(conn: Any, table: str, slug: str) -> Iterator[None]:
+    """Leave out a demo row whose name or title someone has since given to another row.
+
+    An admin may rename a demo tag's slug and keep its name: the demo's row (matched on slug)
+    would then collide on the name. Demo data never wins over, or blocks on, what people changed.
+    """
+    import psycopg
+
+    try:
+        with conn.transaction():  # a savepoint: only this row is undone
+            yield
+    except psycopg.errors.UniqueViolation:
+        log.info("demo row left out: its name is taken", extra={"table": table, "slug": slug})
+
+
 def _upsert_by_slug(conn: Any, table: str, items: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, int]:
     # ``table`` and ``fields`` are constants of this module, never input.
     columns = ", ".join(fields)
     excluded = ", ".join(f"EXCLUDED.{f}" for f in fields)
     for item in items:
-        conn.execute(
-            f"INSERT INTO {table} (slug, {columns}) VALUES (%(slug)s, {', '.join(f'%({f})s' for f in fields)})"
-            f" ON CONFLICT (slug) DO UPDATE SET ({columns}) = ROW({excluded})"
-            f" WHERE ({', '.join(f'{table}.{f}' for f in fields)}) IS DISTINCT FROM ({excluded})",
-            item,
-        )
+        with _skip_if_taken(conn, table, item["slug"]):
+            conn.execute(
+                f"INSERT INTO {table} (slug, {columns}) VALUES (%(slug)s, {', '.join(f'%({f})s' for f in fields)})"
+                f" ON CONFLICT (slug) DO UPDATE SET ({columns}) = ROW({excluded})"
+                f" WHERE ({', '.join(f'{table}.{f}' for f in fields)}) IS DISTINCT FROM ({excluded})",
+                item,
+            )
     slugs = [item["slug"] for item in items]
     return {r["slug"]: r["id"] for r in conn.execute(f"SELECT id, slug FROM {table} WHERE slug = ANY(%s)", (slugs,))}
 
@@ -164,13 +195,17 @@ def _sync_tags(conn: Any, post_id: int, tag_ids: list[int]) -> None:
 
 
 def _comments(conn: Any, items: list[dict[str, Any]], post_ids: dict[str, int], accounts: dict[str, int]) -> int:
-    ids: list[int] = []
+    ids: list[int | None] = []  # by position in the file: replies name their parent's index
     added = 0
     for item in items:
-        key = (post_ids[item["post_slug"]], accounts[item["author_email"]], item["content"])
+        post_id, reply_to = post_ids.get(item["post_slug"]), item.get("reply_to")
+        if post_id is None or (reply_to is not None and ids[reply_to] is None):
+            ids.append(None)  # its post (or parent) is no longer the demo's
+            continue
+        key = (post_id, accounts[item["author_email"]], item["content"])
         row = conn.execute("SELECT id FROM comments WHERE post_id = %s AND user_id = %s AND content = %s", key).fetchone()
         if row is None:
-            parent = ids[item["reply_to"]] if item.get("reply_to") is not None else None
+            parent = ids[reply_to] if reply_to is not None else None
             row = conn.execute(
                 "INSERT INTO comments (post_id, user_id, content, parent_id, is_approved)"
                 " VALUES (%s, %s, %s, %s, %s) RETURNING id",
@@ -186,8 +221,8 @@ def _quiz(conn: Any, groups: list[dict[str, Any]], post_ids: dict[str, int]) -> 
 
     added = 0
     for group in groups:
-        post_id = post_ids[group["post_slug"]]
-        for q in group["questions"]:
+        post_id = post_ids.get(group["post_slug"])
+        for q in group["questions"] if post_id is not None else []:
             added += conn.execute(
                 "INSERT INTO quiz_questions (post_id, question, options, answer_index, explanation)"
                 " SELECT %s, %s, %s, %s, %s WHERE NOT EXISTS"

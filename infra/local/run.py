@@ -34,9 +34,7 @@ def main() -> None:
     workers: list[threading.Thread] = []
     try:
         stack.start()
-        from infra.local import demo
-
-        demo.load()
+        _load_demo()
         from app import app
         from infra.local.http_server import local_server
         from infra.local.poller import SqsPoller
@@ -57,6 +55,16 @@ def main() -> None:
     finally:
         _shut_down(stack, stop, server, workers)
     sys.exit(0)
+
+
+def _load_demo() -> None:
+    """Demo data must never keep the API from starting: on any failure, say so and go on."""
+    from infra.local import demo
+
+    try:
+        demo.load()
+    except Exception as exc:  # noqa: BLE001 - reported, then the stack starts without it
+        print(f"demo data not loaded ({type(exc).__name__}: {exc}); starting without it", flush=True)
 
 
 def _shut_down(stack: Stack, stop: threading.Event, server: object, workers: list[threading.Thread]) -> None:
