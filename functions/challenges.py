@@ -30,7 +30,7 @@ def today(db: Db, viewer: CurrentUser | None, clock: Clock) -> dict[str, Any]:
 def submit(db: Db, user: CurrentUser, challenge_id: int, body: ChallengeSubmitIn, clock: Clock) -> dict[str, Any]:
     """Answer today's challenge. Every attempt is recorded; the first correct one scores and
     extends the streak. Another day's challenge, or one already solved today, is 409."""
-    return challenges.submit(db, user.id, challenge_id, body.answer, body.choice, clock.now().date())
+    return challenges.submit(db, user.id, challenge_id, body.answer, body.choice, clock.now())
 
 
 @router.get("/api/challenges/leaderboard", query=LeaderboardQuery, response=list[ChallengeLeader])

@@ -237,3 +237,14 @@ def test_new_scheduler_parameters_replay_the_review_log(api, users, stack, clock
     assert row["last_review_at"] == datetime.fromisoformat(card["last_review_at"])
     assert row["next_review_at"] > due(card) and "r=0.8" in row["scheduler_key"]
     assert grade(api, alice, card["id"], 4)["review_count"] == 4  # reviews go on from the replayed state
+
+
+def test_reviews_earn_xp_once_per_card_and_day(api, users, stack, clock):
+    alice = users.create()
+    card = add_card(api, alice, make_post(stack, "xp"))
+    assert grade(api, alice, card["id"], 0)["xp_awarded"] == 1
+    assert grade(api, alice, card["id"], 4)["xp_awarded"] == 0
+    clock.advance(days=1)
+    assert grade(api, alice, card["id"], 4)["xp_awarded"] == 1
+    assert sql(stack, "SELECT count(*) AS n FROM xp_events WHERE user_id = %s AND reason = 'review'",
+               (alice.id,))[0]["n"] == 2

@@ -61,6 +61,7 @@ class CardsCreated(BaseModel):
 class ReviewOut(CardOut):
     grade: int
     rating: int = Field(description="FSRS rating: 1 Again, 2 Hard, 3 Good, 4 Easy")
+    xp_awarded: int = Field(description="XP for reviewing this card today (once per card and day)")
 
 
 class StateCounts(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from layers.core.db import Db
@@ -61,7 +61,8 @@ def today_for(conn: Db, viewer_id: int | None, today: date) -> dict[str, Any]:
 
 
 def submit(conn: Db, user_id: int, challenge_id: int, answer: str | None, choice: int | None,
-           today: date) -> dict[str, Any]:
+           now: datetime) -> dict[str, Any]:
+    today = now.date()
     row = todays(conn, today)
     if row["id"] != challenge_id:
         if conn.execute("SELECT 1 FROM challenges WHERE id = %s", (challenge_id,)).fetchone() is None:
@@ -76,7 +77,7 @@ def submit(conn: Db, user_id: int, challenge_id: int, answer: str | None, choice
     ).fetchone()
     if inserted is None:
         raise Conflict("today's challenge is already solved")
-    awarded = xp.award(conn, user_id, points, "challenge", today.isoformat()) if correct else 0
+    awarded = xp.award(conn, user_id, points, "challenge", today.isoformat(), at=now) if correct else 0
     attempts = one(conn, "SELECT count(*) AS n FROM challenge_submissions WHERE user_id = %s AND day = %s",
                    (user_id, today))["n"]
     return {"challenge_id": challenge_id, "correct": correct, "points": points, "xp_awarded": awarded,

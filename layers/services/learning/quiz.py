@@ -72,7 +72,7 @@ def submit(conn: Db, user_id: int, attempt_id: int, answers: list[int | None], p
                     " WHERE id = %s RETURNING submitted_at", (Jsonb(answers), score, passed, attempt_id))
     awarded = 0
     if passed and attempt["post_id"] is not None:
-        awarded = xp.award(conn, user_id, PASS_XP, "quiz_passed", str(attempt["post_id"]))
+        awarded = xp.award(conn, user_id, PASS_XP, "quiz", str(attempt["post_id"]))
     return {"id": attempt_id, "post_id": attempt["post_id"], "score": score, "total_questions": len(served),
             "percent": percent, "passed": passed, "xp_awarded": awarded,
             "submitted_at": row["submitted_at"], "results": results}

@@ -12,7 +12,7 @@ from typing import Any
 from layers.core.db import Db
 from layers.core.errors import Forbidden, NotFound
 from layers.core.pagination import PageQuery, paginate
-from layers.services import premium
+from layers.services import premium, xp
 from layers.services.learning import scheduling
 from layers.services.learning.rows import one
 from layers.services.published import published_post
@@ -20,6 +20,7 @@ from layers.services.published import published_post
 _COLUMNS = ("id, post_id, front, back, state, step, stability, difficulty, lapses, review_count,"
             " interval_days, next_review_at, last_review_at, created_at")
 RETENTION_WINDOW = timedelta(days=30)
+REVIEW_XP = 1  # once per card per day, so reviewing the same card again and again earns nothing
 
 
 def card_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +108,8 @@ def review(conn: Db, user_id: int, card_id: int, grade: int, now: datetime, *,
         (card_id, user_id, grade, rating, row["state"], state["state"], state["stability"],
          state["difficulty"], state["interval_days"], state["next_review_at"], now),
     )
-    return {**card_out(updated), "grade": grade, "rating": rating}
+    awarded = xp.award(conn, user_id, REVIEW_XP, "review", f"{card_id}:{now.date().isoformat()}", at=now)
+    return {**card_out(updated), "grade": grade, "rating": rating, "xp_awarded": awarded}
 
 
 _STATS_SQL = """
