@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from layers.core.errors import DependencyUnavailable
 from layers.core.logging import get_logger
-from layers.core.ports import AnswerAssessment, Embeddings
+from layers.core.ports import AnswerAssessment, Embeddings, InterviewGrader
 
 log = get_logger("adapters.interview_grader")
 
@@ -112,10 +112,21 @@ class KeyPointGrader:
         return result
 
 
-def from_settings() -> KeyPointGrader:
-    """Key points matched with the configured embedding model, or by words when it cannot load."""
+def from_settings() -> InterviewGrader:
+    """The grader ``INTERVIEW_GRADER`` names: key points matched offline (with the configured
+    embedding model, or by words when it cannot load), or a hosted model."""
     from layers.adapters.embeddings import from_settings as embeddings_from_settings
+    from layers.core.settings import get_settings
 
+    settings = get_settings()
+    if settings.interview_grader == "openai":
+        from layers.adapters.openai_api import OpenAIClient
+        from layers.adapters.openai_grader import OpenAIGrader
+
+        if settings.openai_api_key is None:
+            raise DependencyUnavailable("INTERVIEW_GRADER=openai needs OPENAI_API_KEY")
+        client = OpenAIClient(settings.openai_api_key.get_secret_value(), settings.openai_base_url)
+        return OpenAIGrader(client, settings.openai_answer_model)
     try:
         return KeyPointGrader(embeddings_from_settings())
     except DependencyUnavailable:

@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     quiz_pass_percent: int = Field(60, ge=0, le=100, alias="QUIZ_PASS_PERCENT")
     # Signs certificate codes; without it a key is derived from JWT_SECRET.
     certificate_secret: SecretStr | None = Field(None, alias="CERTIFICATE_SECRET")
+    # Interview feedback: "keypoints" matches key points offline (embeddings and words), "openai"
+    # asks the hosted model (OPENAI_API_KEY, OPENAI_ANSWER_MODEL) which key points an answer covers.
+    interview_grader: str = Field("keypoints", pattern="^(keypoints|openai)$", alias="INTERVIEW_GRADER")
 
     @field_validator("jwt_secret")
     @classmethod
