@@ -173,7 +173,7 @@ def hosted_model():
     state = {"content": '{"covered": [1, 4]}', "requests": []}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - the http.server API
+        def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             state["requests"].append({"path": self.path, "auth": self.headers["Authorization"], "body": body})
             payload = json.dumps({"choices": [{"message": {"content": state["content"]}}]}).encode()
