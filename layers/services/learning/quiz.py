@@ -62,7 +62,9 @@ def submit(conn: Db, user_id: int, attempt_id: int, answers: list[int | None], p
         raise Conflict("this quiz was already submitted")
     from psycopg.types.json import Jsonb
 
-    served: list[dict[str, Any]] = attempt["served"]
+    served: list[dict[str, Any]] | None = attempt["served"]
+    if not served:  # an attempt from before questions were stored with it cannot be scored
+        raise Conflict("this quiz can no longer be submitted: generate a new one")
     _check_answers(served, answers)
     results = [_result(i, q, a) for i, (q, a) in enumerate(zip(served, answers, strict=True))]
     score = sum(r["correct"] for r in results)
