@@ -57,6 +57,23 @@ def stage_sources(stage_dir: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for package in SHIPPED_PACKAGES:
         shutil.copytree(ROOT / package, stage_dir / "vendor" / package, ignore=ignore)
+    stage_sandbox_module(stage_dir / "vendor")
+
+
+def stage_sandbox_module(vendor: Path) -> None:
+    """The code function's interpreter, compiled once for Lambda's x86_64 (cached under build/).
+
+    Chalice copies ``vendor/`` to the package root, where ``layers.adapters.sandbox.runtime``
+    looks for it; compiling it at a cold start instead would cost seconds of a first request.
+    """
+    from layers.adapters.sandbox import runtime
+
+    cache = ROOT / "build" / "sandbox-module"
+    compiled = cache / runtime.file_name()
+    if not compiled.is_file():
+        runtime.compile_to(cache, runtime.LAMBDA_TARGET)
+    (vendor / runtime.PACKAGED_DIRNAME).mkdir()
+    shutil.copy2(compiled, vendor / runtime.PACKAGED_DIRNAME / compiled.name)
 
 
 def write_merge_template(path: Path, stage: str) -> dict[str, Any]:

@@ -29,6 +29,9 @@ SHARED_PREFIXES = ("layers/", "app.py", "__pycache__/app.")
 CACHE_TAG = sys.implementation.cache_tag
 MB = 1024 * 1024
 LOCAL_HEADER_SIZE = 30  # fixed part of a zip local file header (APPNOTE 4.3.7)
+# Package-root data a project module loads at run time, shipped only where that module is reached:
+# the code sandbox's compiled interpreter (27 MB) goes to the code function alone.
+DATA_BY_MODULE = {"layers.adapters.sandbox.runtime": "sandbox_module/"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ def _members(entries: tuple[str, ...], names: set[str], found: dict[str, Distrib
             members.add(path.relative_to(ROOT).as_posix())
     for dist in chosen:
         members |= found[dist].files & names
+    for module, prefix in DATA_BY_MODULE.items():
+        if module in reached.modules:
+            members |= {n for n in names if n.startswith(prefix)}
     # Importable code that no RECORD claims (Chalice's own runtime package): by top-level name.
     claimed = {top for dist in found.values() for top in dist.top_names}
     for top in reached.external - claimed - PROVIDED_BY_RUNTIME:

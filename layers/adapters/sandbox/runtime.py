@@ -7,8 +7,9 @@ import it). Its SHA-256 is pinned here: a different file is refused before it is
 Compiling takes seconds, so the compiled module (``Module.serialize``) is kept in a file and
 memory-mapped afterwards (about a millisecond). Where it is looked for, in order:
 
-1. ``compiled/`` beside this file: ``make package`` writes it there for x86_64 Lambda, compiled
-   for the baseline x86_64 CPU so it loads on whatever machine Lambda picks;
+1. ``sandbox_module/`` at the package root (beside ``layers/``): ``make package`` writes it there
+   for x86_64 Lambda, compiled for the baseline x86_64 CPU so it loads on whatever machine
+   Lambda picks (compiling at a cold start would cost seconds of the first request);
 2. the cache directory (``CODE_CACHE_DIR``, default a private directory under the system temp
    directory), filled on first use for this machine's CPU.
 
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 
 PYTHON_VERSION = "3.12.0"
 WASM_SHA256 = "e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763"
-PACKAGED_DIR = Path(__file__).resolve().parent / "compiled"
+PACKAGED_DIRNAME = "sandbox_module"
+PACKAGED_DIR = Path(__file__).resolve().parents[3] / PACKAGED_DIRNAME
 LAMBDA_TARGET = "x86_64-unknown-linux-gnu"
 
 
