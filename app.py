@@ -7,7 +7,7 @@ A blueprint can be registered in only one app per process: never build a second 
 """
 import os
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 from functions import blueprints
 from layers.core.logging import configure as configure_logging

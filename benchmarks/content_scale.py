@@ -5,7 +5,8 @@
 Starts its own throwaway stack under ``.local/bench-content`` with one database per size, seeds
 posts with tags and series (generated in Python, loaded with COPY), then calls the app
 in-process through ``chalice.test.Client`` (routing, auth, rate limiting, validation and
-serialisation included), alternating between the sizes, and prints p50/p95 per endpoint and size. The list and filter figures at 100k are meant to stay
+serialisation included), alternating between the sizes, and prints p50/p95 per endpoint and size.
+The list and filter figures at 100k are meant to stay
 within 1.3x of those at 1k: their queries walk an index in the requested order and stop after a
 page, and their counts are capped (see ``layers/services/posts/queries.py``).
 """

@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 _HERE = Path(__file__).parent
 _SCHEDULED = _HERE.parent / "scheduled"
@@ -35,7 +36,7 @@ def load_router(name: str) -> ModuleType:
     return importlib.import_module(f"functions.{name}")
 
 
-def blueprints(selected: str | None) -> list:
+def blueprints(selected: str | None) -> list[Any]:
     """Blueprints to register: one router's (``ROUTER=<name>``) or every router's and handler's."""
     if selected:
         return [load_router(selected).router.blueprint]

@@ -56,7 +56,7 @@ def connection_class() -> type:
 
     failures = (RedisConnectionError, RedisTimeoutError, OSError)
 
-    class FailFastConnection(Connection):  # type: ignore[misc]
+    class FailFastConnection(Connection):
         def connect_check_health(self, *args: Any, **kwargs: Any) -> Any:
             if self._sock is None and not BREAKER.allows():
                 raise RedisConnectionError("Redis is unavailable (backing off)")
@@ -68,7 +68,7 @@ def connection_class() -> type:
 
         def send_packed_command(self, *args: Any, **kwargs: Any) -> Any:
             try:
-                return super().send_packed_command(*args, **kwargs)
+                return super().send_packed_command(*args, **kwargs)  # type: ignore[no-untyped-call]
             except failures:
                 BREAKER.trip()
                 raise

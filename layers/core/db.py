@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:  # psycopg costs ~160 ms to import: only functions that query pay for it
     from typing import TypeAlias
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # psycopg costs ~160 ms to import: only functions that query 
 else:
     Db = Any
 
-_pool: ConnectionPool | None = None
+_pool: ConnectionPool[Connection[dict[str, Any]]] | None = None
 _lock = threading.Lock()
 
 
@@ -35,7 +35,7 @@ def _configure(conn: Connection) -> None:
     conn.commit()
 
 
-def get_pool() -> ConnectionPool:
+def get_pool() -> ConnectionPool[Connection[dict[str, Any]]]:
     global _pool
     if _pool is None:
         with _lock:
@@ -47,7 +47,7 @@ def get_pool() -> ConnectionPool:
 
                 settings = get_settings()
                 threshold = settings.db_prepare_threshold or None  # 0: never prepare
-                _pool = ConnectionPool(
+                _pool = cast("ConnectionPool[Connection[dict[str, Any]]]", ConnectionPool(
                     settings.database_url,
                     min_size=1,
                     max_size=settings.db_pool_max,
@@ -56,7 +56,7 @@ def get_pool() -> ConnectionPool:
                     configure=_configure,
                     open=True,
                     timeout=settings.db_checkout_timeout,
-                )
+                ))  # rows are dicts: row_factory=dict_row
     return _pool
 
 

@@ -6,6 +6,8 @@ the cause is kept for the logs but never reaches a response body.
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class AppError(Exception):
     """Base class: ``detail`` is safe to show to the caller."""
@@ -75,7 +77,7 @@ class ValidationFailed(AppError):
 
     status_code = 422
 
-    def __init__(self, errors: list[dict]) -> None:
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__("validation failed")
         self.errors = errors
 

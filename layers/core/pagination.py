@@ -64,7 +64,9 @@ def total(conn: Any, sql: str, params: dict[str, Any], query: PageQuery, returne
     if is_last_page(query, returned):
         return query.offset + returned
     if count_cap is None:
-        return conn.execute(f"SELECT count(*) AS n FROM ({sql}) AS q", params).fetchone()["n"]
+        n: int = conn.execute(f"SELECT count(*) AS n FROM ({sql}) AS q", params).fetchone()["n"]
+        return n
     cap = max(count_cap, query.offset + query.limit + 1)
-    return conn.execute(f"SELECT count(*) AS n FROM ({sql} LIMIT %(_cap)s) AS q",
-                        {**params, "_cap": cap}).fetchone()["n"]
+    capped: int = conn.execute(f"SELECT count(*) AS n FROM ({sql} LIMIT %(_cap)s) AS q",
+                               {**params, "_cap": cap}).fetchone()["n"]
+    return capped

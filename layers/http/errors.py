@@ -18,7 +18,7 @@ JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Any:
-    from chalice import Response
+    from chalice.app import Response
 
     return Response(
         body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
@@ -63,7 +63,7 @@ def _is_rejected_value(exc: BaseException) -> bool:
     return isinstance(exc, (psycopg.errors.DataError, psycopg.errors.CheckViolation))
 
 
-def pydantic_errors(exc: Any, location: str) -> list[dict]:
+def pydantic_errors(exc: Any, location: str) -> list[dict[str, Any]]:
     """FastAPI's 422 items from a pydantic ``ValidationError``.
 
     The rejected ``input`` is left out on purpose: it may be a password.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -77,7 +77,7 @@ def _input_schema(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
     return _named(tp, components, "validation")
 
 
-def _named(tp: Any, components: dict[str, Any], mode: str) -> dict[str, Any]:
+def _named(tp: Any, components: dict[str, Any], mode: Literal["validation", "serialization"]) -> dict[str, Any]:
     """A model becomes a named component (typed clients get a type per model); others inline."""
     schema = TypeAdapter(tp).json_schema(ref_template=_REF, mode=mode)
     defs = schema.pop("$defs", {})

@@ -57,7 +57,8 @@ def reset() -> None:
 def limit_for(group: str, user_id: int | None) -> str:
     settings = get_settings()
     if group in _GROUP_LIMITS:
-        return getattr(settings, _GROUP_LIMITS[group])
+        limit: str = getattr(settings, _GROUP_LIMITS[group])
+        return limit
     return settings.rate_limit_user if user_id else settings.rate_limit_anon
 
 

@@ -49,7 +49,7 @@ from layers.tasks.relay import unit_of_work
 
 Auth = Literal["public", "user", "admin", "stripe"]
 _PATH_PARAM = re.compile(r"{(\w+)}")
-_PATH_ADAPTERS = {int: TypeAdapter(int), str: TypeAdapter(str)}
+_PATH_ADAPTERS: dict[type, TypeAdapter[Any]] = {int: TypeAdapter(int), str: TypeAdapter(str)}
 # JSON bodies are parsed from the raw bytes here, so Chalice must accept these types untouched.
 _CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
 
@@ -91,33 +91,33 @@ class Router:
     """One router = one Chalice blueprint = one Lambda function when deployed."""
 
     def __init__(self, name: str, *, tag: str | None = None) -> None:
-        from chalice import Blueprint
+        from chalice.app import Blueprint
 
         self.name = name
         self.tag = tag or name  # the OpenAPI group; several routers may share one
         self.blueprint = Blueprint(f"functions.{name}")
 
-    def get(self, path: str, **kw: Any) -> Callable:
+    def get(self, path: str, **kw: Any) -> Callable[..., Any]:
         return self.route("GET", path, **kw)
 
-    def post(self, path: str, **kw: Any) -> Callable:
+    def post(self, path: str, **kw: Any) -> Callable[..., Any]:
         return self.route("POST", path, **kw)
 
-    def put(self, path: str, **kw: Any) -> Callable:
+    def put(self, path: str, **kw: Any) -> Callable[..., Any]:
         return self.route("PUT", path, **kw)
 
-    def patch(self, path: str, **kw: Any) -> Callable:
+    def patch(self, path: str, **kw: Any) -> Callable[..., Any]:
         return self.route("PATCH", path, **kw)
 
-    def delete(self, path: str, **kw: Any) -> Callable:
+    def delete(self, path: str, **kw: Any) -> Callable[..., Any]:
         return self.route("DELETE", path, **kw)
 
     def route(self, method: str, path: str, *, auth: Auth = "public", body: Any = None,
               query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
               rate_group: str | None = None, errors: tuple[int, ...] = (),
               media_type: str = "application/json", summary: str | None = None,
-              writes: bool | None = None) -> Callable:
-        def decorator(handler: Callable) -> Callable:
+              writes: bool | None = None) -> Callable[..., Any]:
+        def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
             params = _path_param_types(handler, path)
             doc = inspect.getdoc(handler) or ""
             spec = RouteSpec(
@@ -139,7 +139,7 @@ class Router:
 
 
 def _cors() -> Any:
-    from chalice import CORSConfig
+    from chalice.app import CORSConfig
 
     from layers.core.settings import Settings
 
@@ -155,7 +155,7 @@ def _cors() -> Any:
     )
 
 
-def _path_param_types(handler: Callable, path: str) -> dict[str, Any]:
+def _path_param_types(handler: Callable[..., Any], path: str) -> dict[str, Any]:
     hints = inspect.signature(handler).parameters
     types = {}
     for name in _PATH_PARAM.findall(path):
@@ -254,9 +254,9 @@ def _client_ip(request: Any) -> str:
     return identity.get("sourceIp") or "unknown"
 
 
-def _validated_inputs(request: Any, spec: RouteSpec, body_adapter: TypeAdapter | None,
+def _validated_inputs(request: Any, spec: RouteSpec, body_adapter: TypeAdapter[Any] | None,
                       path_values: dict[str, str], ctx: RequestContext) -> dict[str, Any]:
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {}
     for name, typ in spec.path_params.items():
         try:
@@ -316,8 +316,8 @@ def _parse_json(raw: bytes, empty_is_object: bool) -> Any:
                                  "type": "json_invalid"}]) from exc
 
 
-def _render(spec: RouteSpec, result: Any, adapter: TypeAdapter | None) -> Any:
-    from chalice import Response
+def _render(spec: RouteSpec, result: Any, adapter: TypeAdapter[Any] | None) -> Any:
+    from chalice.app import Response
 
     if isinstance(result, RawResponse):
         body = result.body

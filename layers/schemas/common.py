@@ -124,5 +124,5 @@ class Message(BaseModel):
     detail: str
 
 
-__all__ = ["Id", "PatchModel", "TokenQuery", "visible_name", "single_line", "multi_line", "Code", "LongText", "DisplayName", "Email",
-           "Password", "OpaqueToken", "StrictModel", "Message", "Field"]
+__all__ = ["Id", "PatchModel", "TokenQuery", "visible_name", "single_line", "multi_line", "Code", "LongText",
+           "DisplayName", "Email", "Password", "OpaqueToken", "StrictModel", "Message", "Field"]

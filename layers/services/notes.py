@@ -24,10 +24,11 @@ def list_for(conn: Db, user_id: int, post_id: int | None, query: PageQuery) -> d
 def create(conn: Db, user_id: int, note: NoteIn) -> dict[str, Any]:
     if note.post_id is not None:
         published_post(conn, note.post_id)
-    row: dict[str, Any] = conn.execute(
+    row = conn.execute(
         f"INSERT INTO study_notes (user_id, post_id, title, content) VALUES (%s, %s, %s, %s) RETURNING {_SELECT}",
         (user_id, note.post_id, note.title, note.content),
     ).fetchone()
+    assert row is not None  # INSERT ... RETURNING always returns the row
     return row
 
 
