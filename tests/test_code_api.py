@@ -149,3 +149,25 @@ def test_the_code_function_is_deployed_apart_with_an_auth_only_role(app, stage):
     others = [r["Properties"]["Role"] for k, r in resources.items()
               if k.endswith("Router") and r.get("Type") == "AWS::Serverless::Function" and k != "CodeRouter"]
     assert others and all(role == {"Fn::GetAtt": ["DefaultRole", "Arn"]} for role in others)
+
+
+def test_the_local_server_runs_code_too(live_server, alice):
+    """``make run`` serves the route from a threaded server: each run forks from it."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(f"{live_server}{URL}", data=json.dumps({"code": "print(2 ** 10)"}).encode(),
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {alice.token}"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.status == 200
+        assert json.loads(reply.read())["stdout"] == "1024\n"
+
+
+def test_the_handler_hands_code_and_stdin_to_the_port(api, alice):
+    from layers.adapters.sandbox.fake import FakeSandbox
+
+    fake = FakeSandbox()
+    with bootstrap.override(sandbox=fake):
+        reply = api.post(URL, {"code": "print(input())", "stdin": "line\n"}, token=alice.token)
+    assert reply.status == 200 and fake.calls == [("print(input())", "line\n")]
