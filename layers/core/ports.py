@@ -122,6 +122,8 @@ class AnswerGenerator(Protocol):
 
 @dataclass(frozen=True)
 class ExecutionResult:
+    """One run's answer; ``exit_code`` is 137 when the sandbox stopped the program."""
+
     stdout: str
     stderr: str
     exit_code: int
@@ -133,7 +135,12 @@ class ExecutionResult:
 @runtime_checkable
 class CodeSandbox(Protocol):
     def run(self, code: str, stdin: str = "") -> ExecutionResult:
-        """Run untrusted Python with no network, no host files and capped time, memory, output."""
+        """Run untrusted Python with no network, no host files and capped time, memory, output.
+
+        Whatever the program does is in the result (a timeout is ``timed_out``, output past the
+        cap is cut and ``truncated``); ``DependencyUnavailable`` with ``retry_after`` when every
+        runner is busy.
+        """
         ...
 
 
