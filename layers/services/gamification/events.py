@@ -19,6 +19,7 @@ _REASON_METRICS: dict[str, frozenset[str]] = {
     "quiz": frozenset({"perfect_quizzes"}),
     "challenge": frozenset({"challenges_solved"}),
     "review": frozenset({"reviews"}),
+    "interview": frozenset(),
 }
 # XP and the streak can move on any award (the streak because any award is activity).
 _ALWAYS = frozenset({"xp", "streak"})
