@@ -223,6 +223,6 @@ def table(packages: list[FunctionPackage], timings: dict[str, float]) -> str:
     rows = [f"{'function':34} {'zipped MB':>10} {'unzipped MB':>12} {'cold import s':>14}  heavy"]
     for p in packages:
         heavy = ",".join(d for d in p.distributions if d in ("stripe", "onnxruntime", "numpy", "wasmtime"))
-        rows.append(f"{p.logical:34} {p.zipped / MB:10.1f} {p.unzipped / MB:12.1f} "
-                    f"{timings.get(p.logical, float('nan')):14.2f}  {heavy}")
+        timing = f"{timings[p.logical]:14.2f}" if p.logical in timings else f"{'-':>14}"
+        rows.append(f"{p.logical:34} {p.zipped / MB:10.1f} {p.unzipped / MB:12.1f} {timing}  {heavy}")
     return "\n".join(rows)

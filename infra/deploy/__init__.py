@@ -1,0 +1,1 @@
+"""Deploying the packaged stack: ``make deploy-local`` into the ministack AWS emulator."""

@@ -1,0 +1,91 @@
+"""The ministack AWS emulator in its own virtualenv, and the AWS CLI pointed at it.
+
+ministack runs Lambda functions without Docker, as worker processes of its own interpreter, and
+copies its own environment into them: it is started with a clean environment so that a setting
+the template fails to give a function is missing there too, as on AWS.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra.local.services import Service, wait_for_port
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".local" / "ministack-venv"
+REQUIREMENTS = Path(__file__).with_name("emulator-requirements.txt")
+REGION = "us-east-1"
+# A 12-digit access key id is the account id to ministack; the secret is not checked.
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "000000000000", "AWS_SECRET_ACCESS_KEY": "emulator"}
+
+
+def ensure_venv() -> Path:
+    """Create or update the emulator's virtualenv when its requirements changed."""
+    stamp = VENV / f".installed-{hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]}"
+    if not stamp.exists():
+        if not (VENV / "bin" / "python").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", "-r", str(REQUIREMENTS)], check=True)
+        for old in VENV.glob(".installed-*"):
+            old.unlink()
+        stamp.touch()
+    return VENV
+
+
+@dataclass
+class Emulator(Service):
+    """ministack on 127.0.0.1:``port``; its state lives in memory and dies with it."""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "tmp").mkdir(exist_ok=True)
+        env = {"PATH": f"{VENV / 'bin'}:/usr/bin:/bin", "HOME": str(self.data_dir),
+               "TMPDIR": str(self.data_dir / "tmp"), "GATEWAY_PORT": str(self.port),
+               "BIND_HOST": "127.0.0.1", "MINISTACK_REGION": REGION, "LAMBDA_EXECUTOR": "local",
+               "PERSIST_STATE": "0", "LOG_LEVEL": "WARNING", "LANG": "C.UTF-8"}
+        self.proc = subprocess.Popen([str(VENV / "bin" / "ministack")], cwd=self.data_dir, env=env,
+                                     stdout=self._log(), stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for_port(self.port, 60, self.proc)
+        urllib.request.urlopen(f"{self.url}/_ministack/health", timeout=10).close()
+
+
+@dataclass(frozen=True)
+class AwsCli:
+    """``aws ...`` from the emulator's virtualenv, against ``endpoint``, with no user config.
+
+    The endpoint is given as ``AWS_ENDPOINT_URL``, not ``--endpoint-url``: ``cloudformation
+    package`` uploads through its own S3 client, which only the environment variable reaches.
+    """
+
+    endpoint: str
+    cwd: Path = ROOT
+
+    def env(self) -> dict[str, str]:
+        return {"PATH": f"{VENV / 'bin'}:/usr/bin:/bin", "HOME": str(self.cwd), "AWS_DEFAULT_REGION": REGION,
+                "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                "AWS_PAGER": "", "AWS_ENDPOINT_URL": self.endpoint, **CREDENTIALS}
+
+    def __call__(self, *args: str) -> Any:
+        command = [str(VENV / "bin" / "aws"), "--output", "json", *args]
+        result = subprocess.run(command, cwd=self.cwd, env=self.env(), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"aws {' '.join(args[:2])} failed ({result.returncode}): "
+                               f"{result.stderr.strip()[-3000:]}")
+        out = result.stdout.strip()
+        if not out:
+            return None
+        try:
+            return json.loads(out)
+        except ValueError:
+            return out
