@@ -109,7 +109,12 @@ class WasmSandbox:
                         output_bytes=limits.output_bytes, scratch_bytes=limits.scratch_bytes,
                         stdout_fd=pipes[0][1], stderr_fd=pipes[1][1], status_fd=pipes[2][1])
         started = time.monotonic()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (fd for pair in pipes for fd in pair):
+                os.close(fd)
+            raise
         if pid == 0:  # pragma: no cover - the child never returns from here
             child.run_and_exit(job, engine, pre)
         for _, write_end in pipes:
@@ -138,7 +143,10 @@ class _Watch:
         streams = _Streams(bytearray(), bytearray(), bytearray())
         buffers = dict(zip(fds, (streams.stdout, streams.stderr, streams.status), strict=True))
         caps = dict(zip(fds, (self.limits.output_bytes + 1,) * 2 + (4096,), strict=True))
-        open_fds = list(fds)
+        poller = select.poll()  # not select(): a busy server's descriptors may pass FD_SETSIZE
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        open_fds = set(fds)
         while open_fds:
             now = time.monotonic()
             if now >= self.deadline:
@@ -148,11 +156,12 @@ class _Watch:
                 self._check_scratch(now)
                 if self.killed_for:
                     break
-            ready, _, _ = select.select(open_fds, [], [], min(SCRATCH_POLL_S, self.deadline - now))
-            for fd in ready:
+            wait_ms = max(1, round(min(SCRATCH_POLL_S, self.deadline - now) * 1000))
+            for fd, _ in poller.poll(wait_ms):
                 data = os.read(fd, 65536)
                 if not data:
-                    open_fds.remove(fd)
+                    open_fds.discard(fd)
+                    poller.unregister(fd)
                 elif len(buffers[fd]) < caps[fd]:
                     buffers[fd] += data[: caps[fd] - len(buffers[fd])]
         return streams
