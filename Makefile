@@ -13,6 +13,7 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-embeddings.txt infr
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m layers.adapters.sandbox  # compile the code sandbox's interpreter for this CPU, once
 	$(PY) -m infra.models  # the embedding model's tokenizer file (checked against its sha256)
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 

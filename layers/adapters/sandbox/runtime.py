@@ -11,12 +11,13 @@ memory-mapped afterwards (about a millisecond). Where it is looked for, in order
    for x86_64 Lambda, compiled for the baseline x86_64 CPU so it loads on whatever machine
    Lambda picks (compiling at a cold start would cost seconds of the first request);
 2. the cache directory (``CODE_CACHE_DIR``, default a private directory under the system temp
-   directory), filled on first use for this machine's CPU.
+   directory), filled for this machine's CPU by ``make install`` (or by the first run).
 
 A deserialised module is native code, so only files this process wrote, in directories owned
 by this user and closed to others, are ever loaded.
 
-    python -m layers.adapters.sandbox.runtime DIR   # compile for x86_64 Lambda into DIR
+    python -m layers.adapters.sandbox       # compile for this machine into the cache
+    python -m layers.adapters.sandbox DIR   # compile for x86_64 Lambda into DIR
 """
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ import fcntl
 import hashlib
 import os
 import stat
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,8 +120,3 @@ def _private_dir(path: Path) -> None:
 
 def default_cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"blog-code-sandbox-{os.getuid()}"
-
-
-if __name__ == "__main__":
-    target_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGED_DIR
-    print(compile_to(target_dir, LAMBDA_TARGET))
