@@ -10,7 +10,8 @@ from layers.services import feed as feed_service
 router = Router("feed")
 
 
-@router.get("/api/feed", query=FeedQuery, media_type="application/rss+xml")
+@router.get("/api/feed", query=FeedQuery, media_type="application/rss+xml",
+            other_media_types=("application/atom+xml",))
 def feed(db: Db, settings: Settings, query: FeedQuery) -> RawResponse:
     """The 20 newest published posts as RSS 2.0 (`format=rss`, default) or Atom (`format=atom`).
 

@@ -155,7 +155,8 @@ def _responses(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
         if spec.response is not None:
             ok["content"] = {spec.media_type: {"schema": _schema(spec.response, components)}}
         elif spec.media_type != "application/json":
-            ok["content"] = {spec.media_type: {"schema": {"type": "string"}}}
+            ok["content"] = {media: {"schema": {"type": "string"}}
+                             for media in (spec.media_type, *spec.other_media_types)}
     responses: dict[str, Any] = {str(spec.status): ok}
     # 503: a dependency (the database first) is unreachable, with Retry-After.
     codes = set(spec.errors) | {429, 500, 503}

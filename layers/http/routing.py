@@ -9,7 +9,8 @@ time the wrapper, in this order:
 2. rejects oversized bodies (413) before parsing anything;
 3. authenticates the bearer token (401, on the request's own connection) and checks the role
    (403); a ``stripe`` route instead verifies the ``Stripe-Signature`` of the raw body (400);
-4. applies the route group's rate limit (429, fails open when Redis is down);
+4. applies the route group's rate limit (429, fails open when Redis is down), looked up in the
+   same Redis round trip as the token's revocation;
 5. validates path, query and body with pydantic (422 in FastAPI's shape);
 6. calls the handler with what it declares, serialises its result through the declared response
    model (so a field the model does not declare, a password hash say, never reaches the client),
@@ -71,6 +72,7 @@ class RouteSpec:
     rate_group: str = ""
     errors: tuple[int, ...] = ()
     media_type: str = "application/json"
+    other_media_types: tuple[str, ...] = ()  # a route that can answer in several formats (the feed)
     writes: bool = True
 
 
@@ -116,7 +118,7 @@ class Router:
               query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
               rate_group: str | None = None, errors: tuple[int, ...] = (),
               media_type: str = "application/json", summary: str | None = None,
-              writes: bool | None = None) -> Callable[..., Any]:
+              writes: bool | None = None, other_media_types: tuple[str, ...] = ()) -> Callable[..., Any]:
         def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
             params = _path_param_types(handler, path)
             doc = inspect.getdoc(handler) or ""
@@ -125,7 +127,7 @@ class Router:
                 summary=summary or (doc.splitlines()[0] if doc else handler.__name__),
                 description=doc, auth=auth, status=status, body=body, query=query,
                 response=response, path_params=params, rate_group=rate_group or self.name,
-                errors=errors, media_type=media_type,
+                errors=errors, media_type=media_type, other_media_types=other_media_types,
                 # A GET reads: it runs without a transaction. One that writes says so.
                 writes=method != "GET" if writes is None else writes,
             )
@@ -224,16 +226,24 @@ def _authenticate(request: Any, spec: RouteSpec, uow: UnitOfWork) -> tuple[Reque
         raise PayloadTooLarge("request body is too large")
     headers = {k.lower(): v for k, v in request.headers.items()}
     client_ip = _client_ip(request)
-    user, event = None, None
+    user, event, token = None, None, None
     if spec.auth == "stripe":
         event = _verified_stripe_event(raw, headers.get("stripe-signature"))
     else:
-        user = auth.authenticate(headers.get("authorization"), uow)
-    if spec.auth in ("user", "admin") and user is None:
+        token = auth.claims(headers.get("authorization"))
+    if spec.auth in ("user", "admin") and token is None:
         raise Unauthorized("not authenticated")
+    # One Redis round trip: the token's revocation and the caller's rate limit together. Its
+    # verdict is applied in the usual order: 401, then 403, then 429.
+    verdict = ratelimit.gate(spec.rate_group, token.user_id if token else None, client_ip,
+                             auth.revocation_key(token))
+    if verdict.revoked:
+        raise Unauthorized("token revoked")
+    if token is not None:
+        user = auth.principal(token, uow)
     if spec.auth == "admin" and not (user is not None and user.is_admin):
         raise Forbidden("admin role with a verified email required")
-    ratelimit.check(spec.rate_group, user.id if user else None, client_ip)
+    verdict.raise_if_limited()
     ctx = RequestContext(request_id=request_id_var.get() or "", client_ip=client_ip, user=user,
                          headers=headers, raw_body=raw)
     return ctx, event
