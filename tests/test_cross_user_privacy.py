@@ -1,7 +1,6 @@
-"""Review: cross-user authorisation sweep (PASSES today; kept as coverage the suite lacked in one place).
-
-Another user's private object answers 404 and never its contents, on every route that takes an id
-of a user-owned object; lists never include another user's rows.
+"""Another user's private object answers 404 and never its contents, on every route that takes an id
+of a user-owned object; lists never include another user's rows. (The registry-generated matrix is
+``test_authorization_matrix.py``; this follows one realistic scenario end to end.)
 """
 from __future__ import annotations
 

@@ -1,16 +1,9 @@
-"""Review: inputs that still reach PostgreSQL (or the JSON parser) unvalidated and answer 500.
+"""Inputs that would reach PostgreSQL (or the JSON parser) unvalidated answer 4xx, never 500.
 
-Every test here asserts the contract: bad input is a 4xx (422 with ``loc`` under ``body``/``query``),
-never ``500 Internal Server Error``.
-
-Two root causes:
-
-* Length limits are checked *before* NFC normalisation (``StringConstraints(max_length=...)`` runs
-  before ``AfterValidator(single_line|multi_line)`` in ``layers/schemas/common.py``). Some code
-  points grow under NFC (U+FB2C becomes three code points), so a value that passed ``max_length``
-  breaks the column's ``CHECK (length(...) <= N)`` and psycopg raises ``CheckViolation``.
-* Some free-text fields carry no control-character validator at all, so a NUL byte reaches
-  PostgreSQL, which refuses it (``DataError``).
+Bad input is a 4xx (422 with ``loc`` under ``body``/``query``). Two traps are covered: length
+limits must hold after NFC normalisation (U+FB2C becomes three code points, so a value checked
+before normalising could break a column's ``CHECK (length(...) <= N)``), and free text must refuse
+NUL and other control characters, which PostgreSQL rejects.
 """
 from __future__ import annotations
 

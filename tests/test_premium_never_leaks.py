@@ -1,12 +1,8 @@
-"""Review: premium content must not reach a caller without a subscription through any path.
+"""Premium content never reaches a caller without a subscription, by any path.
 
-``test_short_premium_post_*`` FAIL today (defect): ``premium.gate`` replaces ``content`` with
-``chunking.preview(content, 60)`` = the first section cut to 60 words. A premium post whose body
-is one short section (no heading, <= 60 words) is therefore returned *whole* to anonymous and
-non-premium readers with ``locked: true``. The contract says such a caller gets "only a preview".
-
-The remaining tests PASS today; they are a cross-path sweep kept as coverage (post page, list,
-search, feed, bookmarks, progress, recommendations, series views) with one secret word.
+A short premium post (one section, under the preview length) is not returned whole: a preview is
+at most a third of the body. A cross-path sweep with one secret word covers the post page, list,
+search, feed, bookmarks, progress, recommendations and series views.
 """
 from __future__ import annotations
 

@@ -1,12 +1,9 @@
-"""Review: a sweep of every declared route against the error contract.
+"""Every declared route against the error contract.
 
 For every route (anonymous, a signed-in user, and an admin for routes without side effects beyond
 their own data) and a set of hostile inputs: never a 500; every response carries ``X-Request-ID``;
 4xx bodies are ``{"detail": str}``, or for 422 a list of ``{loc, msg, type}`` whose ``loc`` starts
-with ``body``, ``query`` or ``path``.
-
-PASSES today: kept as coverage. (The hostile bodies here are refused by ``extra="forbid"``
-before reaching a service; the field-specific 500s are in ``test_review_input_500s.py``.)
+with ``body``, ``query`` or ``path``. (Field-specific inputs are in ``test_bad_input_never_500.py``.)
 """
 from __future__ import annotations
 
