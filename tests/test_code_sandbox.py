@@ -169,6 +169,20 @@ while True:
     assert "scratch space limit exceeded" in result.stderr or "File too large" in result.stderr, result
 
 
+def test_open_descriptors_are_capped(run):
+    result = run("""
+open("/tmp/a", "w").close()
+held = []
+try:
+    while len(held) < 100_000:
+        held.append(open("/tmp/a"))
+except OSError:
+    pass
+print(len(held))
+""")
+    assert result.exit_code == 0 and int(result.stdout) < 1000, result
+
+
 def test_no_processes_threads_or_ctypes(run):
     result = run("""
 import os, subprocess

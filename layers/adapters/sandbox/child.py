@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 PR_SET_PDEATHSIG = 1
 GUEST_ARGV0 = "python"
+MAX_OPEN_FILES = 256
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,13 @@ def _drop_descriptors(keep: set[int]) -> None:
             _close(fd)
 
 
-def _cap_file_sizes(limit: int) -> None:
+def _cap_files(limit: int) -> None:
     # Set after instantiation: wasmtime sizes memfds while it instantiates, which the limit
-    # would break. From here on, no file the guest writes can grow past the scratch cap.
+    # would break. From here on, no file the guest writes can grow past the scratch cap, and
+    # it cannot hold more than a few hundred descriptors open.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (MAX_OPEN_FILES, MAX_OPEN_FILES))
 
 
 def _close(fd: int) -> None:
@@ -121,7 +124,7 @@ def _run(job: Job, engine: wasmtime.Engine, pre: wasmtime.InstancePre) -> dict[s
     timer.start()
     try:
         instance = pre.instantiate(store)
-        _cap_file_sizes(job.scratch_bytes)
+        _cap_files(job.scratch_bytes)
         start = instance.exports(store)["_start"]
         assert isinstance(start, wasmtime.Func)
         start(store)
