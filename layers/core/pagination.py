@@ -5,6 +5,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from layers.core.db import Db
+
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
@@ -31,7 +33,7 @@ class Page(BaseModel, Generic[T]):
     page_size: int
 
 
-def paginate(conn: Any, sql: str, params: dict[str, Any], query: PageQuery,
+def paginate(conn: Db, sql: str, params: dict[str, Any], query: PageQuery,
              order_by: str, count_cap: int | None = None) -> dict[str, Any]:
     """Run ``sql`` (a SELECT without ORDER BY/LIMIT, named ``%(name)s`` params) one page at a time.
 
@@ -52,7 +54,7 @@ def is_last_page(query: PageQuery, returned: int) -> bool:
     return 0 < returned < query.limit or (returned == 0 and query.page == 1)
 
 
-def total(conn: Any, sql: str, params: dict[str, Any], query: PageQuery, returned: int,
+def total(conn: Db, sql: str, params: dict[str, Any], query: PageQuery, returned: int,
           count_cap: int | None = None) -> int:
     """How many rows ``sql`` matches, as cheaply as the page allows.
 
