@@ -18,9 +18,9 @@ URL = "/api/code/execute"
 FIELDS = {"stdout", "stderr", "exit_code", "duration_ms", "timed_out", "truncated"}
 
 
-def tight(tmp_path: Path, **limits: float) -> WasmSandbox:
-    box = WasmSandbox(Limits(**{"timeout_s": 1.0, "memory_bytes": 64 << 20, **limits}),  # type: ignore[arg-type]
-                      default_cache_dir(), tmp_path)
+def tight(tmp_path: Path, timeout_s: float = 1.0, output_bytes: int = 64 * 1024, concurrency: int = 2) -> WasmSandbox:
+    limits = Limits(timeout_s=timeout_s, memory_bytes=64 << 20, output_bytes=output_bytes, concurrency=concurrency)
+    box = WasmSandbox(limits, default_cache_dir(), tmp_path)
     box.warm()
     return box
 
