@@ -66,9 +66,12 @@ def total(conn: Db, sql: str, params: dict[str, Any], query: PageQuery, returned
     if is_last_page(query, returned):
         return query.offset + returned
     if count_cap is None:
-        n: int = conn.execute(f"SELECT count(*) AS n FROM ({sql}) AS q", params).fetchone()["n"]
-        return n
+        return _count(conn, f"SELECT count(*) AS n FROM ({sql}) AS q", params)
     cap = max(count_cap, query.offset + query.limit + 1)
-    capped: int = conn.execute(f"SELECT count(*) AS n FROM ({sql} LIMIT %(_cap)s) AS q",
-                               {**params, "_cap": cap}).fetchone()["n"]
-    return capped
+    return _count(conn, f"SELECT count(*) AS n FROM ({sql} LIMIT %(_cap)s) AS q", {**params, "_cap": cap})
+
+
+def _count(conn: Db, sql: str, params: dict[str, Any]) -> int:
+    row = conn.execute(sql, params).fetchone()
+    assert row is not None  # count(*) always returns a row
+    return int(row["n"])
