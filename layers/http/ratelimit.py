@@ -1,15 +1,26 @@
-"""Rate limiting per route group with the ``limits`` library (moving window, Redis storage).
+"""Rate limiting per route group (moving window) and token revocation, in one Redis round trip.
 
 Anonymous callers are counted per client IP, signed-in callers per user. ``auth`` (login and
-register) is stricter and always per IP. When Redis is unreachable the limiter fails open: the
-request goes through, the failure is logged, and ``/api/health`` reports ``degraded``.
+register) is stricter and always per IP. The ``limits`` library parses the limits (its notation
+in the settings) and names the keys; the moving window itself runs in ``_GATE``, a Lua script
+holding the same algorithm and key layout as ``limits``' Redis storage (a list of hit timestamps
+under ``LIMITS:LIMITER/<group>/<who>/<amount>/<multiples>/<granularity>``, newest first, trimmed
+to the limit), plus the revocation lookup of the caller's access token. A signed-in request thus
+costs one ``EVALSHA`` on the shared client of ``layers.core.cache``, not a revocation ``EXISTS``
+followed by the library's script on a second client (and, past the limit, a third call for the
+window's start).
+
+When Redis is unreachable the gate fails open: the request goes through, the token counts as not
+revoked (it still expires within 15 minutes, and deactivation is checked in PostgreSQL), the
+failure is logged, and ``/api/health`` reports ``degraded``. The client's circuit breaker keeps a
+dead Redis from costing every request a timeout.
 """
 from __future__ import annotations
 
 import functools
 import math
-import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from layers.core.errors import RateLimited
@@ -24,21 +35,57 @@ _GROUP_LIMITS = {"auth": "rate_limit_auth", "rag": "rate_limit_rag", "code": "ra
 _PER_IP_GROUPS = frozenset({"auth"})
 # Groups never limited: Stripe retries webhooks on its own schedule, health is for probes.
 EXEMPT_GROUPS = frozenset({"stripe", "health"})
+_KEY_PREFIX = "LIMITS:"  # limits.storage.RedisStorage.PREFIX
 
-_state = threading.local()
+# KEYS[1]: the token's revocation key or "" (no token); KEYS[2]: the window's list or "" (exempt).
+# ARGV: now (epoch seconds), the limit, the window in seconds.
+# Returns {1} revoked (nothing counted), {0, 1} admitted (hit counted), {0, 0, oldest} limited.
+# The window part is limits' acquire_moving_window.lua for one hit.
+_GATE = """
+if KEYS[1] ~= '' and redis.call('exists', KEYS[1]) == 1 then
+    return {1}
+end
+if KEYS[2] == '' then
+    return {0, 1}
+end
+local timestamp = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local expiry = tonumber(ARGV[3])
+local entry = redis.call('lindex', KEYS[2], limit - 1)
+if entry and tonumber(entry) >= timestamp - expiry then
+    return {0, 0, entry}
+end
+redis.call('lpush', KEYS[2], timestamp)
+redis.call('ltrim', KEYS[2], 0, limit - 1)
+redis.call('expire', KEYS[2], expiry)
+return {0, 1}
+"""
+
 _last_failure = {"at": 0.0}
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate decided; the caller raises in its own order (401 before 403 before 429)."""
+
+    revoked: bool = False
+    limit: str = ""
+    retry_after: int = 0  # > 0: over the limit
+
+    def raise_if_limited(self) -> None:
+        if self.retry_after:
+            raise RateLimited(f"rate limit exceeded: {self.limit}", self.retry_after)
+
+
+ADMITTED = Verdict()
+
+
 @functools.lru_cache(maxsize=1)
-def _limiter() -> Any:
-    from limits import storage, strategies
+def _script() -> Any:
+    from layers.core.cache import get_redis
 
-    from layers.core import cache
-
-    # The same fail-fast connections as every other Redis client: a dead Redis costs one timeout
-    # per back-off window, not one per request.
-    backend = storage.storage_from_string(get_settings().redis_url, **cache.client_options())
-    return strategies.MovingWindowRateLimiter(backend)
+    # The Script object only carries the text and its SHA; each call names the current client.
+    return get_redis().register_script(_GATE)
 
 
 @functools.lru_cache(maxsize=32)
@@ -49,7 +96,7 @@ def _parse(limit: str) -> Any:
 
 
 def reset() -> None:
-    _limiter.cache_clear()
+    _script.cache_clear()
     _parse.cache_clear()
     _last_failure["at"] = 0.0
 
@@ -62,23 +109,40 @@ def limit_for(group: str, user_id: int | None) -> str:
     return settings.rate_limit_user if user_id else settings.rate_limit_anon
 
 
-def check(group: str, user_id: int | None, client_ip: str) -> None:
-    """Count one hit for this caller in ``group``; raise ``RateLimited`` past the limit."""
-    if group in EXEMPT_GROUPS:
-        return
-    item = _parse(limit_for(group, user_id))
+def gate(group: str, user_id: int | None, client_ip: str, revocation_key: str | None = None) -> Verdict:
+    """Count one hit for this caller in ``group`` and look up the token's revocation, together.
+
+    ``revocation_key``: the Redis key that marks the caller's access token revoked (None without
+    a token). A revoked token counts no hit.
+    """
+    exempt = group in EXEMPT_GROUPS
+    if exempt and revocation_key is None:
+        return ADMITTED
+    item = None if exempt else _parse(limit_for(group, user_id))
     who = f"ip:{client_ip}" if user_id is None or group in _PER_IP_GROUPS else f"user:{user_id}"
+    window_key = "" if item is None else _KEY_PREFIX + item.key_for(group, who)
+    expiry = 0 if item is None else item.get_expiry()
+    now = time.time()
     try:
-        limiter = _limiter()
-        if limiter.hit(item, group, who):
-            return
-        reset_at, _remaining = limiter.get_window_stats(item, group, who)
+        from layers.core.cache import get_redis
+
+        reply = _script()(keys=[revocation_key or "", window_key],
+                          args=[now, item.amount if item else 0, expiry], client=get_redis())
     except Exception as exc:  # noqa: BLE001 - any storage failure: fail open
         _last_failure["at"] = time.time()
         log.warning("rate limiter unavailable, failing open", extra={"error": type(exc).__name__})
-        return
-    retry_after = max(1, math.ceil(reset_at - time.time()))
-    raise RateLimited(f"rate limit exceeded: {item}", retry_after)
+        return ADMITTED
+    if int(reply[0]):
+        return Verdict(revoked=True)
+    if int(reply[1]):
+        return ADMITTED
+    retry_after = max(1, math.ceil(float(reply[2]) + expiry - time.time()))
+    return Verdict(limit=str(item), retry_after=retry_after)
+
+
+def check(group: str, user_id: int | None, client_ip: str) -> None:
+    """Count one hit for this caller in ``group``; raise ``RateLimited`` past the limit."""
+    gate(group, user_id, client_ip).raise_if_limited()
 
 
 def recently_failed(window_seconds: float = 5.0) -> bool:

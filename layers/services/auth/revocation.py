@@ -24,6 +24,11 @@ def revoke(jti: str, exp: int) -> None:
         log.warning("could not record access-token revocation")
 
 
+def key(jti: str) -> str:
+    """The Redis key marking this token revoked (the request path reads it in the rate-limit gate)."""
+    return _PREFIX + jti
+
+
 def is_revoked(jti: str) -> bool:
     try:
         return bool(get_redis().exists(_PREFIX + jti))
