@@ -1,45 +1,180 @@
-"""Cold-start import cost per router function: ``python -m benchmarks.cold_start``.
+"""Cold start per router function against the whole app: ``python -m benchmarks.cold_start``.
 
-Each router is imported the way its Lambda function imports it (``ROUTER=<name>``, a fresh
-interpreter, only ``app.py``), five times; the table shows the median and which heavy packages
-the import pulled in (none should: they load on first use).
+A Lambda function starts a fresh interpreter, imports ``app`` with ``ROUTER=<name>`` (only that
+router's module is registered) and answers its first API Gateway event. This measures exactly
+that, per router, in a fresh ``python -I`` subprocess (the repository on ``sys.path``, as the
+package directory is on Lambda): the import of ``app``, then the first request (a GET of the
+router's, signed in as an admin, handed to ``app(event, context)`` as the Lambda runtime does).
+The same request is then answered by a fresh interpreter importing the whole app (every router,
+no ``ROUTER``), interleaved with the router's runs; the table shows medians and the ratio (target:
+every router at most 0.7x the whole app) and which heavy packages the import alone pulled in
+(none should: they load on first use).
+
+    python -m benchmarks.cold_start [--runs 3] [--quick] [--router posts ...]
+
+Starts its own throwaway stack under ``.local/bench-cold-start``.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("boto3", "psycopg", "redis", "stripe", "onnxruntime")
-RUNS = 5
-PROBE = (
-    "import sys, time; t = time.perf_counter(); import app; "
-    f"print(round((time.perf_counter() - t) * 1000, 1), [m for m in {HEAVY!r} if m in sys.modules])"
-)
+HEAVY = ("boto3", "botocore", "psycopg", "redis", "stripe", "onnxruntime", "numpy", "wasmtime", "fsrs")
+TARGET = 0.7
+PROBE = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter()
+from app import app
+t1 = time.perf_counter()
+heavy = [m for m in {heavy!r} if m in sys.modules]
+class Context:
+    aws_request_id = "cold-start"
+    function_name = "bench"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
+    log_group_name = log_stream_name = "bench"
+    def get_remaining_time_in_millis(self):
+        return 30000
+reply = app(json.loads(sys.argv[1]), Context())
+t2 = time.perf_counter()
+print(json.dumps({{"import": (t1 - t0) * 1000, "first": (t2 - t1) * 1000, "status": reply["statusCode"],
+                  "heavy": heavy}}))
+"""
 
 
-def measure(router: str) -> tuple[float, str]:
-    times, heavy = [], ""
-    for _ in range(RUNS):
-        env = {**os.environ, "ROUTER": router, "JWT_SECRET": "x" * 40}
-        out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-                             check=True).stdout.split(" ", 1)
-        times.append(float(out[0]))
-        heavy = out[1].strip()
-    return statistics.median(times), heavy
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="fresh interpreters per router and for the whole app")
+    parser.add_argument("--quick", action="store_true", help="one run each")
+    parser.add_argument("--router", action="append", help="only these routers (repeatable)")
+    args = parser.parse_args(argv)
+    from infra.local.stack import Ports, Stack
+
+    os.environ.update({"ADMIN_EMAILS": "admin@example.com", "RATE_LIMIT_ANON": "100000000/hour",
+                       "RATE_LIMIT_USER": "100000000/hour"})
+    os.environ.pop("ROUTER", None)
+    stack = Stack(ROOT / ".local" / "bench-cold-start", ports=Ports(54416, 63916, 45716), durable=False)
+    env = stack.start()
+    try:
+        token = _admin_token()
+        from layers.core import db
+
+        db.close_pool()
+        rows = run(env, token, 1 if args.quick else args.runs, args.router)
+    finally:
+        stack.stop()
+    print_table(rows)
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
+def _admin_token() -> str:
+    from chalice.test import Client
+
+    from app import app
+    from layers.core.db import connection
+
+    with Client(app) as client:
+        account = {"email": "admin@example.com", "password": "cold-start-password-1"}
+        headers = {"Content-Type": "application/json"}
+        client.http.post("/api/auth/register", headers=headers, body=json.dumps({**account, "name": "Admin"}))
+        with connection() as conn:
+            conn.execute("UPDATE users SET email_verified = true WHERE email = 'admin@example.com'")
+            conn.commit()
+        reply = client.http.post("/api/auth/login", headers=headers, body=json.dumps(account))
+        token: str = json.loads(reply.body)["access_token"]
+        return token
+
+
+def first_request(router: str) -> tuple[str, str] | None:
+    """The router's GET to answer first: public before signed-in, without path parameters first."""
+    from layers.http.routing import ROUTES
+
+    order = {"public": 0, "user": 1, "admin": 2}
+    gets = [r for r in ROUTES if r.router == router and r.method == "GET" and r.auth in order]
+    if not gets:
+        return None
+    spec = min(gets, key=lambda r: (bool(r.path_params), order[r.auth]))
+    path = spec.path
+    for name, typ in spec.path_params.items():
+        path = path.replace("{" + name + "}", "1" if typ is int else "x")
+    return spec.path, path
+
+
+def _event(resource: str, path: str, token: str) -> str:
+    params = {k: v for k, v in zip(_names(resource), path.split("/"), strict=False) if k}
+    return json.dumps({
+        "resource": resource, "path": path, "httpMethod": "GET",
+        "headers": {"Authorization": f"Bearer {token}", "Host": "localhost"},
+        "multiValueHeaders": None, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+        "pathParameters": params or None, "stageVariables": None, "body": None, "isBase64Encoded": False,
+        "requestContext": {"resourcePath": resource, "httpMethod": "GET", "stage": "api",
+                           "requestId": "cold-start", "identity": {"sourceIp": "127.0.0.1"}},
+    })
+
+
+def _names(resource: str) -> list[str]:
+    return [part[1:-1] if part.startswith("{") else "" for part in resource.split("/")]
+
+
+def probe(env: dict[str, str], router: str | None, event: str) -> dict[str, Any]:
+    child = {k: v for k, v in os.environ.items() if k != "ROUTER"} | env
+    if router:
+        child["ROUTER"] = router
+    code = PROBE.format(root=str(ROOT), heavy=HEAVY)
+    out = subprocess.run([sys.executable, "-I", "-c", code, event], env=child, capture_output=True,
+                         text=True, check=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def run(env: dict[str, str], token: str, runs: int, only: list[str] | None) -> list[dict[str, Any]]:
     from functions import router_names
 
-    print(f"{'router':<22} {'import app (ms, median of 5)':>30}  heavy modules loaded")
-    for name in router_names():
-        ms, heavy = measure(name)
-        print(f"{name:<22} {ms:>30.1f}  {heavy}")
+    rows = []
+    for router in only or router_names():
+        target = first_request(router)
+        if target is None:
+            continue
+        event = _event(*target, token)
+        mine: list[dict[str, Any]] = []
+        whole: list[dict[str, Any]] = []
+        for _ in range(runs):  # interleaved: load on the machine falls on both alike
+            mine.append(probe(env, router, event))
+            whole.append(probe(env, None, event))
+        rows.append({"router": router, "path": target[1], "status": mine[0]["status"],
+                     "import": _median(mine, "import"), "first": _median(mine, "first"),
+                     "whole": statistics.median(r["import"] + r["first"] for r in whole),
+                     "whole_import": _median(whole, "import"), "heavy": mine[0]["heavy"]})
+        print(f"  {router}: done", file=sys.stderr, flush=True)
+    return rows
+
+
+def _median(results: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(float(r[key]) for r in results)
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(f"{'router':<20} {'first request':<34} {'import':>7} {'1st req':>8} {'total':>7} "
+          f"{'whole app':>9} {'ratio':>6}  heavy at import   (ms, medians)")
+    for r in rows:
+        total = r["import"] + r["first"]
+        ratio = total / r["whole"]
+        flag = "" if ratio <= TARGET else "  > target"
+        print(f"{r['router']:<20} {r['path'][:28] + ' ' + str(r['status']):<34} {r['import']:>7.1f} "
+              f"{r['first']:>8.1f} {total:>7.1f} {r['whole']:>9.1f} {ratio:>6.2f}  "
+              f"{','.join(r['heavy']) or '-'}{flag}")
+    if rows:
+        ratios = sorted((r["import"] + r["first"]) / r["whole"] for r in rows)
+        imports = statistics.median(r["whole_import"] for r in rows)
+        print(f"ratio median {statistics.median(ratios):.2f}, max {ratios[-1]:.2f} (target <= {TARGET}); "
+              f"whole app import alone: {imports:.1f} ms")
 
 
 if __name__ == "__main__":
