@@ -16,7 +16,8 @@ RECENT_RUNS = 10
 
 @router.get("/api/admin/tasks", auth="admin", response=TasksOverview)
 def task_overview(db: Db, settings: Settings, aws: Clients) -> dict[str, Any]:
-    """Queue and dead-letter depths, the outbox backlog and the recent runs of every job.
+    """Queue and dead-letter depths, the outbox backlog, the recent runs of every job, and the
+    last 20 failures of content revalidation (CDN, frontend, IndexNow).
 
     A queue SQS cannot report on shows `available: false` and null depths.
     """

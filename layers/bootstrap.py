@@ -32,6 +32,8 @@ FACTORIES: dict[str, str] = {
     "answers": "layers.adapters.answers:from_settings",
     "sandbox": "layers.adapters.sandbox:from_settings",
     "grader": "layers.adapters.interview_grader:from_settings",
+    "revalidation": "layers.adapters.revalidation:from_settings",
+    "indexnow": "layers.adapters.revalidation:indexnow_from_settings",
 }
 # Providers that are not cached: settings and Redis cache themselves (tests reset them).
 _UNCACHED = frozenset({"settings", "redis"})

@@ -159,3 +159,45 @@ class InterviewGrader(Protocol):
                answer: str) -> AnswerAssessment:
         """Which ``key_points`` the answer covers, by meaning; deterministic for the same input."""
         ...
+
+
+class RevalidationRejected(Exception):
+    """A revalidation target refused the request (an HTTP 4xx): retrying would not change that."""
+
+
+@runtime_checkable
+class RevalidationTarget(Protocol):
+    """Something holding copies of public pages: the CDN, the frontend's page cache."""
+
+    @property
+    def name(self) -> str:
+        ...
+
+    def revalidate(self, paths: Sequence[str], reference: str) -> None:
+        """Drop the copies of ``paths`` (frontend paths such as ``/posts/a-slug``).
+
+        ``reference`` is the same when the same work is retried, so the target can ignore a
+        repeat. Raises ``RevalidationRejected`` when refused for good and
+        ``DependencyUnavailable`` for a failure worth retrying (5xx, timeout, throttling).
+        """
+        ...
+
+
+@runtime_checkable
+class Revalidation(Protocol):
+    def targets(self) -> Sequence[RevalidationTarget]:
+        """The configured targets in the order to call them; empty when none is configured."""
+        ...
+
+
+@runtime_checkable
+class SearchEngineNotifier(Protocol):
+    """IndexNow: tells search engines which URLs changed."""
+
+    @property
+    def enabled(self) -> bool:
+        ...
+
+    def submit(self, urls: Sequence[str]) -> None:
+        """Same errors as ``RevalidationTarget.revalidate``."""
+        ...

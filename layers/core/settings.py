@@ -23,6 +23,7 @@ SECRET_NAMES = (
     "REDIS_URL",  # may carry a password (ElastiCache AUTH)
     "CERTIFICATE_SECRET",
     "OPENAI_API_KEY",
+    "FRONTEND_REVALIDATE_SECRET",
 )
 
 
@@ -126,6 +127,17 @@ class Settings(BaseSettings):
     # Interview feedback: "keypoints" matches key points offline (embeddings and words), "openai"
     # asks the hosted model (OPENAI_API_KEY, OPENAI_ANSWER_MODEL) which key points an answer covers.
     interview_grader: str = Field("keypoints", pattern="^(keypoints|openai)$", alias="INTERVIEW_GRADER")
+
+    # Content revalidation: each target is used only when configured. Edits to one subject
+    # within the coalescing window are purged together (the sweep sends the task once due).
+    cloudfront_distribution_id: str | None = Field(None, alias="CLOUDFRONT_DISTRIBUTION_ID")
+    cloudfront_max_paths: int = Field(50, ge=1, le=3000, alias="CLOUDFRONT_MAX_PATHS")  # more: one "/*"
+    frontend_revalidate_url: str | None = Field(None, alias="FRONTEND_REVALIDATE_URL")
+    frontend_revalidate_secret: SecretStr | None = Field(None, alias="FRONTEND_REVALIDATE_SECRET")
+    revalidate_timeout_seconds: float = Field(5.0, gt=0, le=60, alias="REVALIDATE_TIMEOUT_SECONDS")
+    revalidate_coalesce_seconds: int = Field(30, ge=0, le=900, alias="REVALIDATE_COALESCE_SECONDS")
+    indexnow_key: str | None = Field(None, alias="INDEXNOW_KEY")
+    indexnow_endpoint: str = Field("https://api.indexnow.org/indexnow", alias="INDEXNOW_ENDPOINT")
 
     @field_validator("jwt_secret")
     @classmethod

@@ -38,10 +38,20 @@ class JobState(BaseModel):
     recent_runs: list[JobRun]
 
 
+class RevalidationFailure(BaseModel):
+    task_id: str | None
+    target: str  # frontend, cloudfront, indexnow
+    retried: bool  # true: the task failed and SQS retries it; false: refused (4xx), not retried
+    error: str
+    path_count: int
+    created_at: datetime
+
+
 class TasksOverview(BaseModel):
     queue: QueueState
     dead_letter: QueueState
     outbox: OutboxState
+    revalidation_failures: list[RevalidationFailure]  # newest first, the last 20
     jobs: list[JobState]
 
 

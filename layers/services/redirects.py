@@ -14,6 +14,7 @@ from layers.core.errors import BadRequest, Conflict, NotFound
 from layers.core.pagination import PageQuery, paginate
 from layers.schemas.post_parts import SLUG_RE
 from layers.schemas.redirects import RedirectIn
+from layers.services import revalidation
 
 _COLUMNS = "id, old_slug, new_slug, created_at"
 # One writer at a time: collapsing reads and rewrites several rows.
@@ -41,7 +42,9 @@ def create(conn: Db, redirect: RedirectIn) -> dict[str, Any]:
     """An admin-made redirect; the old slug must not belong to a post."""
     if conn.execute("SELECT 1 FROM posts WHERE slug = %s", (redirect.old_slug,)).fetchone():
         raise Conflict("a post uses this slug; rename the post instead")
-    return record(conn, redirect.old_slug, redirect.new_slug)
+    row = record(conn, redirect.old_slug, redirect.new_slug)
+    revalidation.redirect_created(conn, redirect.old_slug)
+    return row
 
 
 def record(conn: Db, old_slug: str, new_slug: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from layers.core.pagination import PageQuery, paginate
 from layers.core.sql import update_row
 from layers.schemas.post_parts import SLUG_RE
 from layers.schemas.series import SeriesCreate, SeriesUpdate
-from layers.services import progress, slugs
+from layers.services import progress, revalidation, slugs
 
 _COLUMNS = "s.id, s.slug, s.title, s.description, s.created_at, s.updated_at"
 _POST_ORDER = "p.series_position ASC NULLS LAST, p.published_at ASC, p.id ASC"
@@ -61,22 +61,27 @@ def create(conn: Db, series: SeriesCreate) -> dict[str, Any]:
         row = conn.execute("INSERT INTO series (slug, title, description) VALUES (%s, %s, %s) RETURNING id",
                            (slug, series.title, series.description)).fetchone()
     assert row is not None  # INSERT ... RETURNING yields the row
+    revalidation.series_changed(conn, row["id"], None)
     return get(conn, row["id"])
 
 
 def update(conn: Db, series_id: int, patch: SeriesUpdate) -> dict[str, Any]:
+    before = revalidation.series_state(conn, series_id)
     with slugs.conflicts_as_409(conn):
         row = update_row(conn, "series", patch.changes(), {"id": series_id})
     if row is None:
         raise NotFound("series not found")
+    revalidation.series_changed(conn, series_id, before)
     return get(conn, series_id)
 
 
 def delete(conn: Db, series_id: int) -> None:
     """Delete the series; its posts stay, outside any series."""
+    before = revalidation.series_state(conn, series_id)
     conn.execute("UPDATE posts SET series_position = NULL WHERE series_id = %s", (series_id,))
     if conn.execute("DELETE FROM series WHERE id = %s RETURNING id", (series_id,)).fetchone() is None:
         raise NotFound("series not found")
+    revalidation.series_changed(conn, series_id, before)
 
 
 def resolve_ref(conn: Db, ref: int | str | None, loc: tuple[str, ...]) -> int | None:

@@ -5,14 +5,19 @@ Follows the sitemaps.org protocol: one ``<urlset>`` of at most 50,000 URLs; past
 URL crawlers know (and robots.txt names) never changes. Parts are written before the index, so
 the index never points at a part that does not exist yet; parts left from a larger earlier
 sitemap are deleted afterwards.
+
+``write`` also compares with what the bucket held before: the files whose content changed and
+the URLs added, removed or with a new ``lastmod``, so the job can purge the CDN's copies and
+tell search engines (IndexNow) only when something changed.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from layers.core.db import Db
 
@@ -22,6 +27,7 @@ INDEX_KEY = "sitemap.xml"
 PART_PREFIX = "sitemap-"
 CONTENT_TYPE = "application/xml"
 _LOCK = (7002, 1)  # advisory lock: one sitemap build at a time, so an older one never wins
+_ENTRY = re.compile(r"<url><loc>([^<]*)</loc><lastmod>([^<]*)</lastmod></url>")
 
 
 @dataclass(frozen=True)
@@ -72,17 +78,51 @@ def build(urls: Sequence[SitemapUrl], site_url: str, max_urls: int = MAX_URLS) -
     return files
 
 
+@dataclass(frozen=True)
+class Publication:
+    counts: dict[str, int]
+    changed_files: list[str]  # keys written with new content, or deleted
+    changed_urls: list[str]  # URLs added, removed, or with a new lastmod
+
+
 def publish(conn: Db, s3: Any, bucket: str, frontend_origin: str, max_urls: int = MAX_URLS) -> dict[str, int]:
+    return write(conn, s3, bucket, frontend_origin, max_urls).counts
+
+
+def write(conn: Db, s3: Any, bucket: str, frontend_origin: str, max_urls: int = MAX_URLS) -> Publication:
     """Build and upload to ``bucket``; reads only (the caller's transaction ends the lock)."""
     site_url = frontend_origin.rstrip("/")
     conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _LOCK)
     urls = collect(conn, site_url)
     files = build(urls, site_url, max_urls)
+    before = _current_files(s3, bucket)
     for key, body in files.items():
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPE,
                       CacheControl="public, max-age=3600")
     removed = _delete_stale_parts(s3, bucket, set(files))
-    return {"urls": len(urls), "files": len(files), "stale_parts_deleted": removed}
+    changed_files = sorted(k for k in {*files, *before} if files.get(k) != before.get(k))
+    changed_urls = sorted(_entries(before.values()) ^ _entries(files.values()))
+    counts = {"urls": len(urls), "files": len(files), "stale_parts_deleted": removed,
+              "changed_urls": len({loc for loc, _ in changed_urls})}
+    return Publication(counts, changed_files, sorted({unescape(loc) for loc, _ in changed_urls}))
+
+
+def _current_files(s3: Any, bucket: str) -> dict[str, bytes]:
+    """The sitemap files in the bucket now (the index and its parts)."""
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=PART_PREFIX).get("Contents", [])
+    keys = [INDEX_KEY, *(o["Key"] for o in listed if o["Key"].endswith(".xml"))]
+    found: dict[str, bytes] = {}
+    for key in keys:
+        try:
+            found[key] = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except Exception as exc:
+            if (getattr(exc, "response", None) or {}).get("Error", {}).get("Code") not in ("NoSuchKey", "404"):
+                raise
+    return found
+
+
+def _entries(bodies: Iterable[bytes]) -> set[tuple[str, str]]:
+    return {(m[0], m[1]) for body in bodies for m in _ENTRY.findall(body.decode())}
 
 
 def _delete_stale_parts(s3: Any, bucket: str, keep: set[str]) -> int:

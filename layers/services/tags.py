@@ -16,7 +16,7 @@ from layers.core.errors import BadRequest, NotFound, ValidationFailed
 from layers.core.pagination import paginate
 from layers.core.sql import update_row
 from layers.schemas.tags import TagCreate, TagListQuery, TagMerge, TagUpdate
-from layers.services import slugs
+from layers.services import revalidation, slugs
 
 _COLUMNS = "id, name, slug, post_count"
 _SORTS = {"name": "name ASC, id ASC", "popular": "post_count DESC, name ASC, id ASC"}
@@ -44,6 +44,7 @@ def create(conn: Db, tag: TagCreate) -> dict[str, Any]:
             (tag.name, tag.slug or slugs.available(conn, "tags", slugs.slugify(tag.name, "tag"))),
         ).fetchone()
     assert row is not None  # INSERT ... RETURNING yields the row
+    revalidation.tag_changed(conn, row["id"], [])
     return row
 
 
@@ -51,16 +52,20 @@ def update(conn: Db, tag_id: int, patch: TagUpdate) -> dict[str, Any]:
     changes = patch.changes()
     if not changes:  # tags have no updated_at to touch, and an empty SET is not SQL
         return get(conn, tag_id)
+    before = revalidation.tag_state(conn, tag_id)
     with slugs.conflicts_as_409(conn):
         row = update_row(conn, "tags", changes, {"id": tag_id}, returning=_COLUMNS.split(", "), touch=None)
     if row is None:
         raise NotFound("tag not found")
+    revalidation.tag_changed(conn, tag_id, [before])
     return row
 
 
 def delete(conn: Db, tag_id: int) -> None:
+    before = revalidation.tag_state(conn, tag_id)
     if conn.execute("DELETE FROM tags WHERE id = %s RETURNING id", (tag_id,)).fetchone() is None:
         raise NotFound("tag not found")
+    revalidation.tag_changed(conn, tag_id, [before])
 
 
 def merge(conn: Db, spec: TagMerge) -> dict[str, Any]:
@@ -76,6 +81,7 @@ def merge(conn: Db, spec: TagMerge) -> dict[str, Any]:
     missing = [s for s in sources if s not in locked]
     if missing:
         raise NotFound(f"source tag(s) not found: {', '.join(map(str, missing))}")
+    before = [revalidation.tag_state(conn, t) for t in [*sources, target_id]]
     conn.execute(
         "INSERT INTO post_tags (post_id, tag_id) SELECT DISTINCT post_id, %s FROM post_tags"
         " WHERE tag_id = ANY(%s) ON CONFLICT DO NOTHING",
@@ -83,6 +89,7 @@ def merge(conn: Db, spec: TagMerge) -> dict[str, Any]:
     )
     conn.execute("DELETE FROM tags WHERE id = ANY(%s)", (sources,))  # post_tags rows cascade
     refresh_counts(conn, [target_id])
+    revalidation.tag_changed(conn, target_id, before)
     return get(conn, target_id)
 
 

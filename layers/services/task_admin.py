@@ -1,4 +1,5 @@
-"""What the admin task page shows and does: queue depths, outbox backlog, dead-letter redrive."""
+"""What the admin task page shows and does: queue depths, outbox backlog, recent revalidation
+failures, dead-letter redrive."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -28,12 +29,15 @@ class JobInfo(Protocol):
 
 def overview(conn: Db, sqs: Any, settings: Settings, jobs: Mapping[str, JobInfo],
              runs_per_job: int) -> dict[str, Any]:
-    """Queue depths, outbox backlog, and each of ``jobs`` with its latest runs."""
+    """Queue depths, outbox backlog, recent revalidation failures, each of ``jobs`` with its runs."""
+    from layers.services import revalidation
+
     runs = recent_runs(conn, list(jobs), runs_per_job)
     return {
         "queue": queue_depth(sqs, settings.tasks_queue_name),
         "dead_letter": queue_depth(sqs, settings.tasks_dlq_name),
         "outbox": outbox_backlog(conn),
+        "revalidation_failures": revalidation.recent_failures(conn),
         "jobs": [{"name": job.name, "schedule": job.schedule, "description": job.description,
                   "recent_runs": runs[job.name]} for job in jobs.values()],
     }

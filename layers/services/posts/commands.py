@@ -1,8 +1,9 @@
 """Writing posts (admin): create, partial update, delete, publish toggle.
 
 Side effects that follow a write happen in the caller's transaction too: tag counts are recounted,
-a slug change records a redirect, and a change to what search indexes (publishing, or the title,
-body or premium flag of a published post) queues ``embed_post`` through the outbox.
+a slug change records a redirect, a change to what search indexes (publishing, or the title,
+body or premium flag of a published post) queues ``embed_post`` through the outbox, and a change
+readers can see queues the paths it touched for revalidation (``layers.services.revalidation``).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from layers.core.db import Db
 from layers.core.errors import NotFound, ValidationFailed
 from layers.core.sql import update_row
 from layers.schemas.posts import PostCreate, PostUpdate
-from layers.services import redirects, series, slugs, tags
+from layers.services import redirects, revalidation, series, slugs, tags
 from layers.services.chunking import reading_time_minutes
 from layers.tasks import outbox
 
@@ -45,6 +46,7 @@ def create(conn: Db, author_id: int, post: PostCreate) -> int:
         tags.refresh_counts(conn, tag_ids)
     if post.status == "published":
         outbox.enqueue(conn, "embed_post", {"post_id": post_id})
+    revalidation.post_changed(conn, post_id, None)
     return post_id
 
 
@@ -52,6 +54,7 @@ def update(conn: Db, post_id: int, patch: PostUpdate) -> None:
     """Apply the fields the caller sent; ``series: null`` takes the post out of its series."""
     changes = patch.changes()
     current = _lock(conn, post_id)
+    before = revalidation.post_state(conn, post_id)
     sets = {k: changes[k] for k in _PLAIN_FIELDS if k in changes}
     if "content" in changes:
         sets["reading_time_minutes"] = reading_time_minutes(changes["content"])
@@ -69,15 +72,18 @@ def update(conn: Db, post_id: int, patch: PostUpdate) -> None:
             _replace_tags(conn, post_id, changes["tags"])
     if current["status"] == "published" and _INDEXED_FIELDS & set(changes):
         outbox.enqueue(conn, "embed_post", {"post_id": post_id})
+    revalidation.post_changed(conn, post_id, before)
 
 
 def delete(conn: Db, post_id: int) -> None:
     tag_ids = tags.tag_ids_of(conn, post_id)
+    before = revalidation.post_state(conn, post_id)
     row = conn.execute("DELETE FROM posts WHERE id = %s RETURNING slug", (post_id,)).fetchone()
     if row is None:
         raise NotFound("post not found")
     redirects.drop_to(conn, row["slug"])
     tags.refresh_counts(conn, tag_ids)
+    revalidation.post_changed(conn, post_id, before)
 
 
 def toggle_publish(conn: Db, post_id: int) -> str:
@@ -87,6 +93,7 @@ def toggle_publish(conn: Db, post_id: int) -> str:
     unpublishing removes them, so Ask AI never cites a draft.
     """
     _lock(conn, post_id)
+    before = revalidation.post_state(conn, post_id)
     row = conn.execute(
         "UPDATE posts SET status = CASE status WHEN 'draft' THEN 'published' ELSE 'draft' END,"
         " published_at = CASE WHEN status = 'draft' THEN coalesce(published_at, now()) ELSE published_at END,"
@@ -96,6 +103,7 @@ def toggle_publish(conn: Db, post_id: int) -> str:
     assert row is not None  # the row is locked above
     tags.refresh_counts(conn, tags.tag_ids_of(conn, post_id))
     outbox.enqueue(conn, "embed_post", {"post_id": post_id})
+    revalidation.post_changed(conn, post_id, before)
     status: str = row["status"]
     return status
 
