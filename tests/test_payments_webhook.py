@@ -10,6 +10,7 @@ import pytest
 from tests.support.aws import emails_to
 from tests.support.content import content, db_rows
 from tests.support.stripe_fake import (
+    WEBHOOK_SECRET,
     checkout_session,
     deliver,
     event,
@@ -59,11 +60,28 @@ def test_a_signature_within_the_tolerance_is_accepted(api, users, webhook_only):
     assert deliver(api, payload, header=signature(payload, at=int(time.time()) - 240)).status == 200
 
 
+def test_the_provider_built_from_settings_verifies_without_a_secret_key(api, users, settings_env):
+    from layers import bootstrap
+    from layers.adapters.stripe_payments import from_settings
+
+    user = users.create()
+    payload = event("customer.subscription.created", subscription("sub_1", user_id=user.id))
+    settings_env(STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    with bootstrap.override(payments=from_settings()):
+        assert deliver(api, payload).json["outcome"] == "applied"
+    assert _premium(api, user)
+
+
 def test_without_a_webhook_secret_events_are_refused_with_503(api, users):
-    # The default provider here has no STRIPE_WEBHOOK_SECRET: a server fault, so Stripe retries.
+    from layers import bootstrap
+    from layers.adapters.stripe_payments import StripePayments
+
+    # Our misconfiguration, not the sender's: a 5xx, so Stripe keeps retrying until it is fixed.
     payload = event("customer.subscription.created", subscription("sub_1", user_id=users.create().id))
-    reply = deliver(api, payload)
+    with bootstrap.override(payments=StripePayments(None, None)):
+        reply = deliver(api, payload)
     assert reply.status == 503 and "STRIPE_WEBHOOK_SECRET" in reply.json["detail"]
+    assert db_rows("SELECT count(*) FROM stripe_events") == [(0,)]
 
 
 def test_unknown_event_types_answer_200(api, webhook_only):
