@@ -144,3 +144,10 @@ def test_stripe_failing_is_503_without_its_details(api, users, stripe_api):
     reply = api.post("/api/payments/checkout", {"plan": "monthly"}, token=user.token)
     assert reply.status == 503 and "secret internal detail" not in reply.text
     assert db_rows("SELECT count(*) FROM subscriptions") == [(0,)]
+
+
+def test_email_amounts_respect_zero_decimal_currencies():
+    from layers.tasks.handlers.payments import format_amount
+
+    assert format_amount(900, "usd") == "9.00 USD"
+    assert format_amount(900, "JPY") == "900 JPY"

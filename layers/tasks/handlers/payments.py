@@ -7,6 +7,10 @@ from layers.core.settings import Settings
 from layers.services.payments.webhook import PaymentFailedEmail
 from layers.tasks.registry import task
 
+# Currencies Stripe counts in whole units (no cents): https://docs.stripe.com/currencies
+_ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd",
+                           "vuv", "xaf", "xof", "xpf"})
+
 
 @task("send_payment_failed_email")
 def send_payment_failed_email(db: Db, payload: PaymentFailedEmail, mailer: Mailer, settings: Settings) -> None:
@@ -16,7 +20,14 @@ def send_payment_failed_email(db: Db, payload: PaymentFailedEmail, mailer: Maile
     user = db.execute("SELECT email, name FROM users WHERE id = %s", (payload.user_id,)).fetchone()
     if user is None:
         return  # the account was deleted meanwhile
-    amount = f"{payload.amount_due / 100:.2f} {payload.currency.upper()}".strip()
+    amount = format_amount(payload.amount_due, payload.currency)
     mailer.send(templates.payment_failed(user["email"], user["name"], amount,
                                          f"{settings.frontend_origin}/account/billing",
                                          payload.hosted_invoice_url))
+
+
+def format_amount(minor_units: int, currency: str) -> str:
+    """``900, "usd"`` -> ``9.00 USD``; ``900, "jpy"`` -> ``900 JPY``."""
+    code = currency.lower()
+    value = str(minor_units) if code in _ZERO_DECIMAL else f"{minor_units / 100:.2f}"
+    return f"{value} {code.upper()}".strip()
