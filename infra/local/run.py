@@ -28,6 +28,9 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     os.environ.setdefault("ADMIN_EMAILS", "admin@example.com")
+    # One process serves every router, the poller and the scheduler here, where Lambda would run
+    # one function per container: a larger pool keeps one slow caller from starving the rest.
+    os.environ.setdefault("DB_POOL_MAX", "10")
     # Local only, and documented in the README so a developer can sign a webhook with curl.
     os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_local_development_only")
     server = None

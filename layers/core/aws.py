@@ -10,7 +10,9 @@ Clients = Callable[[str], Any]
 
 
 @functools.cache
-def client(service: str) -> Any:
+def client(service: str, fail_fast: bool = False) -> Any:
+    """``fail_fast``: one attempt with short timeouts, for calls that have a fallback (the
+    post-commit outbox relay, whose rows the sweep sends later) and must not hold a request."""
     import boto3  # lazy: only functions that talk to AWS pay for it
     from botocore.config import Config
 
@@ -22,7 +24,8 @@ def client(service: str) -> Any:
         endpoint_url=settings.aws_endpoint_url,
         region_name=settings.aws_region,
         # SigV4 everywhere: S3 would otherwise sign presigned POSTs with the deprecated SigV2.
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=10,
+        config=Config(retries={"max_attempts": 1 if fail_fast else 3, "mode": "standard"},
+                      connect_timeout=1 if fail_fast else 2, read_timeout=2 if fail_fast else 10,
                       signature_version="s3v4" if service == "s3" else None),
     )
 

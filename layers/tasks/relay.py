@@ -46,7 +46,9 @@ def flush_pending() -> int:
     if not ids:
         return 0
     try:
-        return send(ids=list(ids))
+        # Right after a commit, inside the request: a slow SQS must not hold the caller (or a
+        # pooled connection) for long; what is not sent now, the sweep sends.
+        return send(ids=list(ids), fail_fast=True)
     except Exception:
         log.warning("outbox relay failed; the sweep will send these tasks", exc_info=True)
         return 0
@@ -62,12 +64,12 @@ def sweep(batch_size: int = 500) -> dict[str, int]:
             return {"sent": sent, "failed": failed}
 
 
-def send(ids: list[uuid.UUID]) -> int:
-    ok, _bad = _send_batch(ids, len(ids))
+def send(ids: list[uuid.UUID], fail_fast: bool = False) -> int:
+    ok, _bad = _send_batch(ids, len(ids), fail_fast)
     return ok
 
 
-def _send_batch(ids: list[uuid.UUID] | None, limit: int) -> tuple[int, int]:
+def _send_batch(ids: list[uuid.UUID] | None, limit: int, fail_fast: bool = False) -> tuple[int, int]:
     with db.connection() as conn:
         rows = conn.execute(
             "SELECT id, task_type, payload FROM task_outbox"
@@ -78,7 +80,7 @@ def _send_batch(ids: list[uuid.UUID] | None, limit: int) -> tuple[int, int]:
         ).fetchall()
         if not rows:
             return 0, 0
-        sent, errors = _publish(rows)
+        sent, errors = _publish(rows, fail_fast)
         if sent:
             conn.execute("UPDATE task_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1"
                          " WHERE id = ANY(%s)", (sent,))
@@ -93,8 +95,8 @@ def _send_batch(ids: list[uuid.UUID] | None, limit: int) -> tuple[int, int]:
     return len(sent), len(errors)
 
 
-def _publish(rows: list[dict[str, Any]]) -> tuple[list[uuid.UUID], dict[uuid.UUID, str]]:
-    sqs = aws.client("sqs")
+def _publish(rows: list[dict[str, Any]], fail_fast: bool) -> tuple[list[uuid.UUID], dict[uuid.UUID, str]]:
+    sqs = aws.client("sqs", fail_fast)
     sent: list[uuid.UUID] = []
     errors: dict[uuid.UUID, str] = {}
     for start in range(0, len(rows), SQS_BATCH):

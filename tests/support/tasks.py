@@ -38,8 +38,8 @@ def replace_client(monkeypatch: Any, service: str, **overrides: Callable[..., An
     real_factory = aws.client
     fake = FakeClient(real_factory(service), **overrides)
 
-    def factory(name: str) -> Any:
-        return fake if name == service else real_factory(name)
+    def factory(name: str, fail_fast: bool = False) -> Any:
+        return fake if name == service else real_factory(name, fail_fast)
 
     factory.cache_clear = real_factory.cache_clear  # conftest resets the client cache after a test
     monkeypatch.setattr(aws, "client", factory)
