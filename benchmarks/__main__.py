@@ -1,8 +1,9 @@
 """``python -m benchmarks`` (``make bench``): run every benchmark in turn; each prints its figures."""
-from benchmarks import cold_start, content_scale, leaderboard, sandbox, tasks_throughput
+from benchmarks import cold_start, content_scale, floor, leaderboard, sandbox, tasks_throughput
 
 if __name__ == "__main__":
-    cold_start.main()
+    cold_start.main([])
+    floor.main([])
     content_scale.main([])
     tasks_throughput.main([])
     sandbox.main([])

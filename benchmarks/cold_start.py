@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     from infra.local.stack import Ports, Stack
 
     os.environ.update({"ADMIN_EMAILS": "admin@example.com", "RATE_LIMIT_ANON": "100000000/hour",
-                       "RATE_LIMIT_USER": "100000000/hour"})
+                       "RATE_LIMIT_USER": "100000000/hour", "RATE_LIMIT_AUTH": "100000000/hour"})
     os.environ.pop("ROUTER", None)
     stack = Stack(ROOT / ".local" / "bench-cold-start", ports=Ports(54416, 63916, 45716), durable=False)
     env = stack.start()
