@@ -18,11 +18,14 @@ from layers.core.ports import CheckoutSession
 
 log = get_logger("adapters.stripe")
 TOLERANCE_SECONDS = 300  # Stripe's default: a signed body older than this is refused (replays)
+# The SDK waits 80 s by default; a webhook holds its transaction (and the function its 30 s) meanwhile.
+# Two tries of 8 s stay well inside the function's timeout, and Stripe retries the webhook anyway.
+TIMEOUT_SECONDS = 8
 
 
 class StripePayments:
     def __init__(self, secret_key: str | None, webhook_secret: str | None, *,
-                 http_client: Any = None, max_network_retries: int = 2) -> None:
+                 http_client: Any = None, max_network_retries: int = 1) -> None:
         self._secret_key = secret_key or None
         self._webhook_secret = webhook_secret or None
         self._http_client = http_client
@@ -98,8 +101,8 @@ class StripePayments:
         if self._client is None:
             import stripe
 
-            self._client = stripe.StripeClient(self._secret_key, http_client=self._http_client,
-                                               max_network_retries=self._retries)
+            http = self._http_client or stripe.new_default_http_client(timeout=TIMEOUT_SECONDS)
+            self._client = stripe.StripeClient(self._secret_key, http_client=http, max_network_retries=self._retries)
         return self._client
 
 
