@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.aws import queue_depths
 from tests.support.content import content, db_rows
-from tests.support.tasks import invoke_worker, make_visible, receive, run_scheduled
+from tests.support.tasks import invoke_worker, make_visible, queue_url, receive, run_scheduled, sqs
 
 SECRET = "shared-revalidation-secret-0123456789"
 LISTS = {"/", "/posts", "/feed.xml", "/sitemap.xml"}
@@ -216,6 +216,19 @@ def test_edits_to_one_post_before_its_task_runs_become_one_purge(content, fronte
     assert frontend.paths() == [LISTS | {"/posts/draft-one", "/posts/final-slug", "/tags/go"}]
 
 
+def test_a_row_whose_task_never_came_gets_a_new_task(content, frontend, drain):
+    post = content.post("Orphan")
+    sqs().purge_queue(QueueUrl=queue_url())  # its task is lost (dead-lettered, say)
+    content.patch(post["id"], title="Orphan still")
+    drain()
+    assert frontend.paths() == []  # recent: the row still waits for its own task
+    db_rows("UPDATE revalidation_pending SET queued_at = now() - interval '1 hour' RETURNING key")
+    content.patch(post["id"], title="Orphan rescued")
+    drain()
+    assert frontend.paths() == [LISTS | {"/posts/orphan"}]
+    assert pending() == []
+
+
 def test_the_coalescing_window_holds_the_task_back_until_the_sweep(content, receiver, settings_env, drain):
     from layers.tasks import relay
 
@@ -277,15 +290,12 @@ def test_a_4xx_is_recorded_and_not_retried(api, content, frontend, drain):
 
 
 def test_a_redelivered_task_sends_nothing_twice(app, content, frontend, settings_env):
-    from layers.core import aws
-    from tests.support.tasks import queue_url
-
     distribution_id = distribution()
     settings_env(CLOUDFRONT_DISTRIBUTION_ID=distribution_id)
     content.post("Once")
     batch = revalidation_messages()
     assert invoke_worker(app, batch) == set()
-    aws.client("sqs").send_message(QueueUrl=queue_url(), MessageBody=batch[0]["Body"])  # at-least-once
+    sqs().send_message(QueueUrl=queue_url(), MessageBody=batch[0]["Body"])  # at-least-once
     again = [m for m in receive() if m["Body"] == batch[0]["Body"]]
     assert len(again) == 2 and invoke_worker(app, again) == set()
     assert len(frontend.requests) == 1

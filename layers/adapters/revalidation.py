@@ -130,7 +130,8 @@ def post_json(url: str, body: Mapping[str, Any], headers: Mapping[str, str], tim
         raise RevalidationRejected("the target URL must be http or https")
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                       headers={"Content-Type": "application/json; charset=utf-8", **headers})
-    host = urlsplit(url).netloc
+    parts = urlsplit(url)
+    host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)  # never the userinfo
     try:
         with _opener.open(request, timeout=timeout) as response:
             response.read(65536)
