@@ -7,7 +7,7 @@ Starts a throwaway stack under ``.local/bench-search-quality``, stores the demo 
 the posts for every question of ``benchmarks/data/search_eval.json`` as a reader with full access:
 
 - full-text, all words: what ``GET /api/search`` matches (websearch syntax, every word);
-- full-text, any word: the text ranking hybrid search fuses (``retrieval.text_posts``);
+- full-text, any word: the text ranking hybrid search fuses (``hybrid_search.text_ranking``);
 - vector: posts by their best chunk (``retrieval.vector_chunks``);
 - hybrid: ``GET /api/search/hybrid``'s ranking (relevance cut, then reciprocal rank fusion);
 - Ask AI: the post of the first source ``POST /api/rag/ask`` would cite.
@@ -101,7 +101,7 @@ def rankers(embeddings: Any) -> dict[str, Ranker]:
 
     return {
         "full-text, all words": _all_words,
-        "full-text, any word": lambda conn, q: [h.post_id for h in retrieval.text_posts(conn, q, True)],
+        "full-text, any word": lambda conn, q: hybrid_search.text_ranking(conn, q, True)[0],
         "vector": vector,
         "hybrid": hybrid,
         "Ask AI sources": ask_first_source,

@@ -8,8 +8,8 @@
 
 Reciprocal rank fusion (``score = sum weight / (RRF_K + rank)``) merges them without comparing
 their scores, which live on unrelated scales. The full-text ranking weighs 0.75 of the vector
-ranking: with equal weights, long posts that hold many of a question's common words pushed the
-right post off first place (hit@1 0.84 against 0.93 on the evaluation set,
+ranking: with equal weights, posts that hold many of a question's common words pushed the right
+post off first place (hit@1 0.84 against 0.93 on the evaluation set when the weights were chosen,
 ``benchmarks/search_quality.py``). A candidate is relevant when its vector is similar enough to
 the query's (``MIN_SIMILARITY``) or its text holds every word of the query: a word that merely
 occurs somewhere ("best") never pulls in an unrelated text on its own.
@@ -25,6 +25,7 @@ from layers.services.rag.indexing import vector_literal
 
 K = TypeVar("K", bound=Hashable)
 RRF_K = 60
+POOL = 500
 TEXT_WEIGHT, VECTOR_WEIGHT = 0.75, 1.0
 CANDIDATES = 100
 # Cosine similarity under all-MiniLM-L6-v2 from which a chunk counts as being about the query: on
@@ -36,25 +37,30 @@ _TERMS = """
     WITH q AS (SELECT replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery AS any_term,
                       websearch_to_tsquery('english', %(q)s) AS all_terms)
 """
-TEXT_CHUNKS = _TERMS + """
+# Ranking every match costs too much when a query's words are common (a word in half the chunks
+# ranks 50,000 rows at 100k chunks), so at most POOL chunks holding every word and POOL holding
+# any word are ranked. A query of only common words then ranks an arbitrary part of its matches:
+# such words say little, and the vector ranking carries that query.
+TEXT_CHUNKS = _TERMS + """,
+    pool AS (
+        (SELECT c.id FROM q, rag_chunks c WHERE c.search_vector @@ q.all_terms
+            AND (%(full)s OR NOT c.is_premium) LIMIT %(pool)s)
+        UNION
+        (SELECT c.id FROM q, rag_chunks c WHERE c.search_vector @@ q.any_term
+            AND (%(full)s OR NOT c.is_premium) LIMIT %(pool)s))
     SELECT c.id AS chunk_id, c.post_id, ts_rank_cd(c.search_vector, q.any_term) AS rank,
            c.search_vector @@ q.all_terms AS all_terms
-    FROM q, rag_chunks c JOIN posts p ON p.id = c.post_id
-    WHERE p.status = 'published' AND (%(full)s OR NOT c.is_premium) AND c.search_vector @@ q.any_term
+    FROM q, pool JOIN rag_chunks c ON c.id = pool.id JOIN posts p ON p.id = c.post_id
+    WHERE p.status = 'published'
     ORDER BY rank DESC, c.id LIMIT %(k)s
 """
-# Posts, as /api/search ranks them: a premium post matches a caller without full access on its
-# title and excerpt only (public_search_vector); each arm of the OR has its own GIN index.
-TEXT_POSTS = _TERMS + """
-    SELECT p.id AS post_id,
-           ts_rank_cd(CASE WHEN p.is_premium AND NOT %(full)s THEN p.public_search_vector
-                           ELSE p.search_vector END, q.any_term) AS rank,
-           (CASE WHEN p.is_premium AND NOT %(full)s THEN p.public_search_vector
-                 ELSE p.search_vector END) @@ q.all_terms AS all_terms
+# Premium posts as a caller without full access may match them: on title and excerpt only
+# (public_search_vector, with a partial GIN index on premium posts).
+TEXT_LOCKED_POSTS = _TERMS + """
+    SELECT p.id AS post_id, ts_rank_cd(p.public_search_vector, q.any_term) AS rank,
+           p.public_search_vector @@ q.all_terms AS all_terms
     FROM q, posts p
-    WHERE p.status = 'published' AND (
-        ((%(full)s OR NOT p.is_premium) AND p.search_vector @@ q.any_term)
-        OR (p.is_premium AND NOT %(full)s AND p.public_search_vector @@ q.any_term))
+    WHERE p.is_premium AND p.status = 'published' AND p.public_search_vector @@ q.any_term
     ORDER BY rank DESC, p.id DESC LIMIT %(k)s
 """
 VECTOR_CHUNKS = """
@@ -82,12 +88,13 @@ class VectorHit:
 
 
 def text_chunks(conn: Db, q: str, full_access: bool, k: int = CANDIDATES) -> list[TextHit]:
-    rows = conn.execute(TEXT_CHUNKS, {"q": q, "full": full_access, "k": k}).fetchall()
+    rows = conn.execute(TEXT_CHUNKS, {"q": q, "full": full_access, "k": k, "pool": POOL}).fetchall()
     return [TextHit(r["chunk_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"])) for r in rows]
 
 
-def text_posts(conn: Db, q: str, full_access: bool, k: int = CANDIDATES) -> list[TextHit]:
-    rows = conn.execute(TEXT_POSTS, {"q": q, "full": full_access, "k": k}).fetchall()
+def text_locked_posts(conn: Db, q: str, k: int = CANDIDATES) -> list[TextHit]:
+    """Premium posts matched on title and excerpt (``key`` is the post id)."""
+    rows = conn.execute(TEXT_LOCKED_POSTS, {"q": q, "k": k}).fetchall()
     return [TextHit(r["post_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"])) for r in rows]
 
 
