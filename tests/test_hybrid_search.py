@@ -144,3 +144,25 @@ def test_a_post_without_vectors_yet_is_still_found_by_its_words(api, content, dr
         drain()
     assert _chunks(post["id"]) == [(False, None)]
     assert [h["id"] for h in hybrid(api, "tomato plants").json["items"]] == [post["id"]]
+    run = api.post("/api/admin/tasks/embedding_backfill/run", token=content.token)
+    assert run.status == 200, run.text
+    assert run.json["outcome"] == "succeeded" and run.json["counts"] == {"embedded": 1, "remaining": 0}
+    assert _chunks(post["id"]) == [(True, hashed.model_id)]
+
+
+def test_a_change_of_model_re_embeds_through_the_backfill(api, content, drain, hashed):
+    from layers import bootstrap
+    from layers.adapters.hash_embeddings import HashEmbeddings
+
+    post = _post(content, GARDEN)
+    _post(content, BREAD, status="draft")  # drafts have no chunks to embed
+    drain()
+
+    class NextModel(HashEmbeddings):
+        model_id = "hash-384-v2"
+
+    with bootstrap.override(embeddings=NextModel()):
+        run = api.post("/api/admin/tasks/embedding_backfill/run", token=content.token).json
+        assert run["counts"] == {"embedded": 1, "remaining": 0}
+        assert _chunks(post["id"]) == [(True, "hash-384-v2")]
+        assert [h["id"] for h in hybrid(api, "tomato plants").json["items"]] == [post["id"]]
