@@ -229,6 +229,33 @@ def test_a_row_whose_task_never_came_gets_a_new_task(content, frontend, drain):
     assert pending() == []
 
 
+def test_an_edit_while_the_task_holds_the_row_waits_then_queues_its_own(api, content, frontend, drain):
+    import os
+
+    import psycopg
+
+    post = content.post("Busy")
+    key = f"post:{post['id']}"
+    with psycopg.connect(os.environ["DATABASE_URL"]) as sender:  # stands for the task mid-send
+        sender.execute("DELETE FROM revalidation_pending WHERE key = %s", (key,))
+        edit = threading.Thread(target=content.patch, args=(post["id"],), kwargs={"slug": "busy-renamed"})
+        edit.start()
+        waiting: list[tuple] = []
+        for _ in range(200):
+            waiting = db_rows("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                              " AND query LIKE 'INSERT INTO revalidation_pending%%'")
+            if waiting or not edit.is_alive():
+                break
+            time.sleep(0.05)
+        assert waiting, "the edit did not wait for the row"
+        sender.commit()  # the task committed: its paths are sent and gone
+    edit.join(timeout=30)
+    assert [k for k, _ in pending()] == [key]  # a new row, with a task of its own
+    assert db_rows("SELECT count(*) FROM task_outbox WHERE payload->>'key' = %s", key) == [(2,)]
+    drain()
+    assert frontend.paths()[-1] == LISTS | {"/posts/busy", "/posts/busy-renamed"}
+
+
 def test_the_coalescing_window_holds_the_task_back_until_the_sweep(content, receiver, settings_env, drain):
     from layers.tasks import relay
 
