@@ -200,6 +200,13 @@ def test_series_and_tag_edits_and_a_tag_merge(api, content, frontend, drain):
     drain()
     assert frontend.paths()[-1] == {"/posts/loops-old"}
 
+    assert api.delete(f"/api/tags/{rust['id']}", token=content.token).status == 204
+    drain()
+    assert frontend.paths()[-1] == {"/tags", "/tags/rust", "/posts/loops", "/posts/tasks"}
+    assert api.delete(f"/api/series/{series['id']}", token=content.token).status == 204
+    drain()
+    assert frontend.paths()[-1] == {"/series", "/series/asyncio", "/posts/loops", "/posts/tasks", "/sitemap.xml"}
+
 
 # --- coalescing ---------------------------------------------------------------------------------
 
