@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt re
 export XDG_RUNTIME_DIR ?= /tmp/blog-runtime
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test lint migrate package lint-template bench clean
+.PHONY: install run test lint migrate package lint-template bench clean deploy-local deploy-smoke types
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-embeddings.txt infra/models.py
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
@@ -35,6 +35,15 @@ migrate: install  ## apply pending migrations to $$DATABASE_URL
 
 package: install  ## build the per-router SAM template and package into build/
 	$(PY) -m infra.build.package
+
+deploy-local: install  ## deploy the package into the ministack AWS emulator, print the invoke URL (held until Ctrl-C on a terminal)
+	$(PY) -m infra.deploy.local
+
+deploy-smoke: install  ## deploy into the emulator and smoke-test the stack through its API Gateway (part of `make test`)
+	$(PY) -m pytest -q tests/test_deploy_smoke.py
+
+types: install  ## regenerate clients/typescript/src/schema.d.ts from the OpenAPI document (checked by `make test`)
+	$(PY) -m infra.build.typescript
 
 bench: install  ## benchmarks (print figures; not part of the test suite)
 	$(PY) -m benchmarks
