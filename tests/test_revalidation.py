@@ -323,6 +323,29 @@ def test_a_4xx_is_recorded_and_not_retried(api, content, frontend, drain):
     assert SECRET not in json.dumps(failure)
 
 
+def test_a_refusal_then_a_failure_in_one_task(app, api, content, frontend, settings_env, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from tests.support.tasks import replace_client
+
+    def throttled(**_kwargs: Any) -> Any:
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "CreateInvalidation")
+
+    settings_env(CLOUDFRONT_DISTRIBUTION_ID="E2EXAMPLE")
+    replace_client(monkeypatch, "cloudfront", create_invalidation=throttled)
+    # An expired record: the refusal's pruning locks it in the task's transaction, and the
+    # failure recorded apart must not wait for that transaction.
+    db_rows("INSERT INTO revalidation_failures (target, retried, error, path_count, created_at)"
+            " VALUES ('frontend', false, 'old', 1, now() - interval '40 days') RETURNING id")
+    frontend.statuses = [404]
+    content.post("Both")
+    batch = revalidation_messages()
+    assert invoke_worker(app, batch) == {batch[0]["MessageId"]}
+    latest = failures(api, content.token)[0]
+    assert latest["target"] == "cloudfront" and latest["retried"] is True and "Throttling" in latest["error"]
+    assert len(pending()) == 1  # the whole task is retried, the frontend included
+
+
 def test_a_redelivered_task_sends_nothing_twice(app, content, frontend, settings_env):
     distribution_id = distribution()
     settings_env(CLOUDFRONT_DISTRIBUTION_ID=distribution_id)

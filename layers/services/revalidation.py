@@ -176,7 +176,10 @@ def record_failure(conn: Db, task_id: str | None, target: str, error: str, retri
         " VALUES (%s, %s, %s, %s, %s)",
         (task_id, target, retried, error[:500], path_count),
     )
-    conn.execute("DELETE FROM revalidation_failures WHERE created_at < now() - make_interval(days => %s)",
+    # SKIP LOCKED: a failure recorded on a second connection while the task's own transaction
+    # holds old rows must never wait for that transaction (it waits for this one).
+    conn.execute("DELETE FROM revalidation_failures WHERE id IN (SELECT id FROM revalidation_failures"
+                 " WHERE created_at < now() - make_interval(days => %s) FOR UPDATE SKIP LOCKED)",
                  (FAILURES_KEPT_DAYS,))
 
 
