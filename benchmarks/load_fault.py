@@ -67,12 +67,13 @@ class Recorder:
         self.signups: list[str] = []  # emails whose sign-up was accepted
         self.errors: collections.Counter[tuple[str, str, int]] = collections.Counter()
 
-    def record(self, started: float, status: int, kind: str) -> None:
+    def record(self, phase: str, started: float, status: int, kind: str) -> None:
+        """``phase``: the one the request started in (a request held by a paused service counts there)."""
         with self.lock:
-            self.latencies[self.phase].append((time.perf_counter() - started) * 1000)
-            self.statuses[self.phase][status] += 1
+            self.latencies[phase].append((time.perf_counter() - started) * 1000)
+            self.statuses[phase][status] += 1
             if status >= 500 or status == 0:
-                self.errors[(self.phase, kind, status)] += 1
+                self.errors[(phase, kind, status)] += 1
 
 
 def _worker(port: int, token: str, post_slugs: list[str], post_ids: list[int], rec: Recorder,
@@ -80,7 +81,7 @@ def _worker(port: int, token: str, post_slugs: list[str], post_ids: list[int], r
     client, rng, i = Client(port), random.Random(n), 0
     while not stop.is_set():
         i += 1
-        roll, started = rng.random(), time.perf_counter()
+        roll, started, phase = rng.random(), time.perf_counter(), rec.phase
         if roll < 0.3:
             kind, (status, _) = "post list", client.call("GET", "/api/posts?page_size=20")
         elif roll < 0.55:
@@ -104,7 +105,7 @@ def _worker(port: int, token: str, post_slugs: list[str], post_ids: list[int], r
             if status in (200, 201, 202):
                 with rec.lock:
                     rec.signups.append(email)
-        rec.record(started, status, kind)
+        rec.record(phase, started, status, kind)
 
 
 def _sign_in(port: int, n: int) -> str:
