@@ -17,7 +17,10 @@ from layers.http.routing import Router
 from layers.schemas.post_parts import PostSummary
 from layers.schemas.posts import PostCreate, PostListQuery, PostOut, PostUpdate, ReactionIn, ReactionOut, ViewRecorded
 from layers.services import premium, reactions, views
-from layers.services.posts import commands, queries
+from layers.services.posts import queries
+
+# ``commands`` (the write path: revalidation, chunking, series, redirects) is imported by the
+# handlers that write, so a cold start answering a read does not load it.
 
 router = Router("posts")
 
@@ -59,6 +62,8 @@ def create_post(db: Db, user: CurrentUser, body: PostCreate) -> dict[str, Any]:
     `tags` and `series` take ids or slugs. Without `series_position` the post goes to the end of
     its series. Publishing queues the post for the search index.
     """
+    from layers.services.posts import commands
+
     post_id = commands.create(db, user.id, body)
     return queries.get_for_admin(db, post_id)
 
@@ -69,6 +74,8 @@ def update_post(db: Db, post_id: int, body: PostUpdate) -> dict[str, Any]:
 
     `tags` replaces the post's tags; `series: null` takes the post out of its series.
     """
+    from layers.services.posts import commands
+
     commands.update(db, post_id, body)
     return queries.get_for_admin(db, post_id)
 
@@ -76,12 +83,16 @@ def update_post(db: Db, post_id: int, body: PostUpdate) -> dict[str, Any]:
 @router.delete("/api/posts/{post_id}", auth="admin", status=204, errors=(404,))
 def delete_post(db: Db, post_id: int) -> None:
     """Delete a post with its comments, views, reactions and search chunks."""
+    from layers.services.posts import commands
+
     commands.delete(db, post_id)
 
 
 @router.post("/api/posts/{post_id}/publish", auth="admin", response=PostOut, errors=(404,))
 def toggle_publish(db: Db, post_id: int) -> dict[str, Any]:
     """Toggle draft/published. Either way the post is queued for re-indexing in search."""
+    from layers.services.posts import commands
+
     commands.toggle_publish(db, post_id)
     return queries.get_for_admin(db, post_id)
 
