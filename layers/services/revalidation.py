@@ -125,8 +125,8 @@ def sitemap_changed(conn: Db, keys: Iterable[str]) -> None:
 
 def request(conn: Db, key: str, paths: Iterable[str]) -> None:
     """Add ``paths`` to the subject's pending revalidation; queue its task if it has none."""
-    settings = get_settings()
-    delay = settings.revalidate_coalesce_seconds
+    unique = sorted(set(paths))
+    delay = get_settings().revalidate_coalesce_seconds
     row = conn.execute(
         "INSERT INTO revalidation_pending AS r (key, paths) VALUES (%(key)s, %(paths)s)"
         " ON CONFLICT (key) DO UPDATE SET updated_at = now(),"
@@ -134,12 +134,12 @@ def request(conn: Db, key: str, paths: Iterable[str]) -> None:
         "  task_id = CASE WHEN r.queued_at < now() - make_interval(secs => %(stale)s) THEN NULL"
         "   ELSE r.task_id END"
         " RETURNING task_id",
-        {"key": key, "paths": sorted(set(paths)), "stale": delay + STALE_AFTER_SECONDS},
+        {"key": key, "paths": unique, "stale": delay + STALE_AFTER_SECONDS},
     ).fetchone()
     assert row is not None  # an upsert with RETURNING yields the row
     if row["task_id"] is not None:
         return  # its task is queued and will send the union
-    task_id = outbox.enqueue(conn, TASK, {"key": key})
+    task_id = outbox.enqueue(conn, TASK, {"key": key, "paths": unique})
     if delay > 0:
         # Not due yet: the post-commit relay leaves it, the outbox sweep sends it once due.
         conn.execute("UPDATE task_outbox SET available_at = now() + make_interval(secs => %s) WHERE id = %s",

@@ -30,7 +30,12 @@ log = get_logger("tasks.revalidation")
 
 
 class RevalidateContent(BaseModel):
+    """``key`` names the pending row that holds the paths to send (the union of every change
+    merged into it). ``paths`` are those of the change that queued the task, so a dead-lettered
+    message says what it was about; the row, not the payload, decides what is sent."""
+
     key: str = Field(min_length=1, max_length=300)  # the coalescing key: "post:12", "tag:3" ...
+    paths: list[str] = Field(default_factory=list, max_length=10_000)
 
 
 class IndexNowSubmit(BaseModel):
