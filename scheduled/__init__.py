@@ -43,8 +43,10 @@ def job_function(module: str, job: Job) -> tuple[Blueprint, Handler]:
 
     handler.__name__ = handler.__qualname__ = job.name
     handler.__module__ = module
-    blueprint.schedule(job.schedule, name=job.name)(handler)
-    return blueprint, handler
+    # Return Chalice's wrapper, not ``handler``: Lambda calls the module attribute as
+    # ``(event, context)`` and only the wrapper takes that and builds the event object.
+    wrapped: Handler = blueprint.schedule(job.schedule, name=job.name)(handler)
+    return blueprint, wrapped
 
 
 def jobs() -> dict[str, Job]:
