@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from infra.build import split
+from infra.build import split, template
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_PACKAGES = ("functions", "scheduled", "layers")
@@ -51,6 +51,9 @@ def stage_sources(stage_dir: Path) -> None:
     shutil.copy2(ROOT / "app.py", stage_dir / "app.py")
     shutil.copytree(ROOT / ".chalice", stage_dir / ".chalice", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("deployments", "deployed"))
+    # Not requirements-embeddings.txt: numpy 2.4 and onnxruntime 1.31 publish only manylinux_2_28
+    # wheels, which Lambda's python3.11 (Amazon Linux 2, glibc 2.26) cannot load and Chalice
+    # refuses; the functions that embed are reported as missing them (split.py).
     requirements = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
                     if not line.strip().lower().startswith("chalice")]
     (stage_dir / "requirements.txt").write_text("\n".join(requirements) + "\n")
@@ -58,6 +61,7 @@ def stage_sources(stage_dir: Path) -> None:
     for package in SHIPPED_PACKAGES:
         shutil.copytree(ROOT / package, stage_dir / "vendor" / package, ignore=ignore)
     stage_sandbox_module(stage_dir / "vendor")
+    stage_embedding_tokenizer(stage_dir / "vendor")
 
 
 def stage_sandbox_module(vendor: Path) -> None:
@@ -76,12 +80,26 @@ def stage_sandbox_module(vendor: Path) -> None:
     shutil.copy2(compiled, vendor / runtime.PACKAGED_DIRNAME / compiled.name)
 
 
+def stage_embedding_tokenizer(vendor: Path) -> None:
+    """The embedding model's tokenizer (``make install`` fetched and checked it) at the package root.
+
+    Functions find it through ``EMBEDDING_TOKENIZER_PATH``, relative to Lambda's working
+    directory (the package root), which the template sets.
+    """
+    from layers.adapters import minilm
+
+    source = minilm.default_tokenizer_path()
+    if source.is_file():
+        target = vendor / template.TOKENIZER_PATH
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
 def write_merge_template(path: Path, stage: str) -> dict[str, Any]:
     """Import the app as packaging sees it (no ROUTER) and derive the template from it."""
     os.environ.pop("ROUTER", None)
     sys.path.insert(0, str(ROOT))
     from app import app
-    from infra.build import template
     from layers.http.routing import ROUTES
 
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
@@ -139,7 +157,8 @@ def split_functions(out: Path, measure: bool = True) -> str:
 def report(out: Path, packages: list[split.FunctionPackage], timings: dict[str, float]) -> str:
     (out / "functions.json").write_text(json.dumps([
         {"function": p.logical, "router": p.router, "entries": list(p.entries), "code": p.path.name,
-         "distributions": list(p.distributions), "zipped_bytes": p.zipped, "unzipped_bytes": p.unzipped,
+         "distributions": list(p.distributions), "missing": list(p.missing),
+         "zipped_bytes": p.zipped, "unzipped_bytes": p.unzipped,
          "cold_import_seconds": round(timings[p.logical], 3) if p.logical in timings else None}
         for p in packages], indent=2))
     return split.table(packages, timings)

@@ -24,6 +24,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from infra.build.dependencies import PROVIDED_BY_RUNTIME, ROOT, module_file, reach
+from infra.build.template import TOKENIZER_PATH
 
 SHARED_PREFIXES = ("layers/", "app.py", "__pycache__/app.")
 CACHE_TAG = sys.implementation.cache_tag
@@ -31,7 +32,8 @@ MB = 1024 * 1024
 LOCAL_HEADER_SIZE = 30  # fixed part of a zip local file header (APPNOTE 4.3.7)
 # Package-root data a project module loads at run time, shipped only where that module is reached:
 # the code sandbox's compiled interpreter (27 MB) goes to the code function alone.
-DATA_BY_MODULE = {"layers.adapters.sandbox.runtime": "sandbox_module/"}
+DATA_BY_MODULE = {"layers.adapters.sandbox.runtime": "sandbox_module/",
+                  "layers.adapters.minilm": TOKENIZER_PATH.split("/", 1)[0] + "/"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class FunctionPackage:
     router: str | None
     path: Path
     distributions: tuple[str, ...]
+    missing: tuple[str, ...]        # imported, but no distribution in the package provides it
     members: tuple[str, ...]
     zipped: int
     unzipped: int
@@ -131,7 +134,8 @@ def _with_bytecode(names: set[str], available: set[str]) -> set[str]:
     return out
 
 
-def _members(entries: tuple[str, ...], names: set[str], found: dict[str, Distribution]) -> tuple[set[str], set[str]]:
+def _members(entries: tuple[str, ...], names: set[str],
+             found: dict[str, Distribution]) -> tuple[set[str], set[str], set[str]]:
     reached = reach(entries)
     chosen = needed(reached.external, found)
     members = {n for n in names if n.startswith(SHARED_PREFIXES)}
@@ -146,9 +150,13 @@ def _members(entries: tuple[str, ...], names: set[str], found: dict[str, Distrib
             members |= {n for n in names if n.startswith(prefix)}
     # Importable code that no RECORD claims (Chalice's own runtime package): by top-level name.
     claimed = {top for dist in found.values() for top in dist.top_names}
+    missing = set()
     for top in reached.external - claimed - PROVIDED_BY_RUNTIME:
-        members |= {n for n in names if n.startswith(f"{top}/")}
-    return _with_bytecode(members & names, names), chosen
+        unclaimed = {n for n in names if n.startswith(f"{top}/")}
+        members |= unclaimed
+        if not unclaimed:
+            missing.add(top)
+    return _with_bytecode(members & names, names), chosen, missing
 
 
 def split(full_zip: Path, template: dict[str, Any], out_dir: Path) -> list[FunctionPackage]:
@@ -162,12 +170,13 @@ def split(full_zip: Path, template: dict[str, Any], out_dir: Path) -> list[Funct
             if resource["Type"] != "AWS::Serverless::Function":
                 continue
             entries, router = function_entries(resource)
-            members, chosen = _members(entries, names, found)
+            members, chosen, missing = _members(entries, names, found)
             path = out_dir / f"{logical}.zip"
             unzipped = _write(archive, sorted(members), path)
             resource["Properties"]["CodeUri"] = f"./{out_dir.name}/{path.name}"
             packages.append(FunctionPackage(logical, entries, router, path, tuple(sorted(chosen)),
-                                            tuple(sorted(members)), path.stat().st_size, unzipped))
+                                            tuple(sorted(missing)), tuple(sorted(members)),
+                                            path.stat().st_size, unzipped))
     return packages
 
 
@@ -220,9 +229,10 @@ def cold_import_seconds(package: FunctionPackage, full_dir: Path) -> float:
 
 
 def table(packages: list[FunctionPackage], timings: dict[str, float]) -> str:
-    rows = [f"{'function':34} {'zipped MB':>10} {'unzipped MB':>12} {'cold import s':>14}  heavy"]
+    rows = [f"{'function':34} {'zipped MB':>10} {'unzipped MB':>12} {'cold import s':>14}  heavy; MISSING"]
     for p in packages:
         heavy = ",".join(d for d in p.distributions if d in ("stripe", "onnxruntime", "numpy", "wasmtime"))
         timing = f"{timings[p.logical]:14.2f}" if p.logical in timings else f"{'-':>14}"
-        rows.append(f"{p.logical:34} {p.zipped / MB:10.1f} {p.unzipped / MB:12.1f} {timing}  {heavy}")
+        missing = f"; MISSING {','.join(p.missing)}" if p.missing else ""
+        rows.append(f"{p.logical:34} {p.zipped / MB:10.1f} {p.unzipped / MB:12.1f} {timing}  {heavy}{missing}")
     return "\n".join(rows)

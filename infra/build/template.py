@@ -27,6 +27,8 @@ from typing import Any
 from infra.local.aws_resources import MAX_RECEIVES
 
 API_HANDLER_ROUTER = "system"
+# Where the package keeps the embedding model's tokenizer, relative to the package root.
+TOKENIZER_PATH = "models/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 DEFAULT_MEMORY = 512
 DEFAULT_TIMEOUT = 30
 AUTH_ONLY_ROLE = "AuthOnlyRole"
@@ -91,6 +93,7 @@ def _shared_environment() -> dict[str, Any]:
         "EMAIL_SENDER": {"Ref": "EmailSender"},
         "FRONTEND_ORIGIN": {"Ref": "FrontendOrigin"},
         "ADMIN_EMAILS": {"Ref": "AdminEmails"},
+        "EMBEDDING_TOKENIZER_PATH": TOKENIZER_PATH,  # Lambda's working directory is the package root
     }
 
 

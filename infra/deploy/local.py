@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.deploy.emulator import REGION, AwsCli, Emulator, ensure_venv
+from infra.deploy.emulator import AwsCli, Emulator, ensure_venv
 from infra.local.services import Postgres, Redis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,32 +108,43 @@ def describe(aws: AwsCli, stack_name: str) -> tuple[dict[str, str], dict[str, st
 
 
 @contextmanager
-def deployed(stage: str = "dev", ports: Ports | None = None, root: Path | None = None) -> Iterator[Deployment]:
-    """Start everything, deploy, yield the deployment; stop everything on the way out."""
+def deployed(stage: str = "dev", ports: Ports | None = None, root: Path | None = None,
+             database_url: str | None = None, redis_url: str | None = None) -> Iterator[Deployment]:
+    """Start everything, deploy, yield the deployment; stop everything on the way out.
+
+    PostgreSQL and Redis are started here unless URLs are given (the test session's).
+    """
     ports = ports or Ports()
     root = root or ROOT / ".local" / "deploy"
     ensure_venv()
     with ExitStack() as started:
         emulator = Emulator("ministack", ports.emulator, root / "ministack")
-        postgres = Postgres("postgres", ports.postgres, root / "postgres", durable=False)
-        redis = Redis("redis", ports.redis, root / "redis")
-        for service in (emulator, postgres, redis):
+        services: list[Emulator | Postgres | Redis] = [emulator]
+        if database_url is None:
+            postgres = Postgres("postgres", ports.postgres, root / "postgres", durable=False)
+            services.append(postgres)
+            database_url = postgres.url
+        if redis_url is None:
+            redis = Redis("redis", ports.redis, root / "redis")
+            services.append(redis)
+            redis_url = redis.url
+        for service in services:
             service.start()
             started.callback(service.stop)
         from infra.migrate import migrate
 
-        migrate(postgres.url)
+        migrate(database_url)
         aws = AwsCli(emulator.url)
         stage_env = _config(stage)
         seed_parameters(aws, stage_env["SECRETS_SSM_PATH"], {
-            "JWT_SECRET": secrets.token_urlsafe(48), "DATABASE_URL": postgres.url, "REDIS_URL": redis.url})
+            "JWT_SECRET": secrets.token_urlsafe(48), "DATABASE_URL": database_url, "REDIS_URL": redis_url})
         stack_name = f"blog-api-{stage}"
         template = package_and_deploy(aws, stage, stack_name)
         resources, outputs = describe(aws, stack_name)
         stage_name = template["Resources"]["RestAPI"]["Properties"]["StageName"]
         apply_gateway_responses(aws, resources["RestAPI"], stage_name, template)
         invoke_url = f"{emulator.url}/_aws/execute-api/{resources['RestAPI']}/{stage_name}"
-        yield Deployment(stack_name, stage, emulator.url, invoke_url, postgres.url, redis.url,
+        yield Deployment(stack_name, stage, emulator.url, invoke_url, database_url, redis_url,
                          resources, outputs, template)
 
 
