@@ -202,6 +202,9 @@ def _policy() -> dict[str, Any]:
         {"Effect": "Allow", "Action": ["ses:SendRawEmail", "ses:SendEmail", "ses:GetSendQuota"], "Resource": "*"},
         {"Effect": "Allow", "Action": ["ssm:GetParametersByPath"],
          "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/blog/*"}},
+        # Content revalidation (CLOUDFRONT_DISTRIBUTION_ID): the distribution is the account's, not the stack's.
+        {"Effect": "Allow", "Action": ["cloudfront:CreateInvalidation"],
+         "Resource": {"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"}},
     ]}}
 
 
