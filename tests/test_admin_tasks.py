@@ -10,7 +10,8 @@ import pytest
 from tests.support.aws import queue_depths
 from tests.support.tasks import queue_url, replace_client, sql, sqs, unreachable
 
-JOBS = ["daily_digest", "outbox_sweep", "sitemap", "task_log_cleanup", "token_cleanup"]
+JOBS = ["daily_digest", "embedding_backfill", "leaderboard_reconcile", "outbox_sweep", "sitemap", "srs_reschedule",
+        "stripe_sync", "task_log_cleanup", "token_cleanup"]
 
 
 @pytest.fixture

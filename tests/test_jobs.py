@@ -11,7 +11,8 @@ from tests.support.aws import queue_depths
 from tests.support.tasks import add_post, add_series, run_scheduled, sql
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-EXPECTED_JOBS = {"daily_digest", "outbox_sweep", "sitemap", "task_log_cleanup", "token_cleanup"}
+EXPECTED_JOBS = {"daily_digest", "embedding_backfill", "leaderboard_reconcile", "outbox_sweep", "sitemap",
+                 "srs_reschedule", "stripe_sync", "task_log_cleanup", "token_cleanup"}
 
 
 def s3_object(key: str) -> tuple[ET.Element, str]:

@@ -81,3 +81,18 @@ def test_rolled_back_work_sends_nothing(api):
         conn.rollback()
     assert relay.flush_pending() == 0
     assert queue_depths()["blog-tasks"] == 0
+
+
+def test_a_nested_unit_of_work_keeps_the_enclosing_ones_tasks(stack):
+    """A job's run opens units of work inside the runner's: each relays its own tasks, and the
+    enclosing one's are still relayed right after its own commit."""
+    from layers.tasks import outbox, relay
+    from tests.support.content import db_rows
+
+    with relay.unit_of_work() as outer:
+        outer_task = outbox.enqueue(outer.conn, "noop", {"note": "outer"})
+        with relay.unit_of_work() as inner:
+            inner_task = outbox.enqueue(inner.conn, "noop", {"note": "inner"})
+        assert outbox.has_pending()
+    assert not outbox.has_pending()
+    assert dict(db_rows("SELECT id, status FROM task_outbox")) == {outer_task: "sent", inner_task: "sent"}

@@ -35,6 +35,10 @@ def has_pending() -> bool:
     return bool(_pending.get())
 
 
+def restore_pending(ids: tuple[uuid.UUID, ...]) -> None:
+    _pending.set(ids + _pending.get())
+
+
 def take_pending() -> tuple[uuid.UUID, ...]:
     ids = _pending.get()
     _pending.set(())

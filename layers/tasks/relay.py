@@ -35,10 +35,15 @@ def queue_url(name: str) -> str:
 @contextmanager
 def unit_of_work(read_only: bool = False) -> Iterator[UnitOfWork]:
     """The unit of work requests, tasks and jobs run in: its committed tasks go to SQS at once."""
-    outbox.take_pending()  # nothing from an earlier unit of work may ride on this one
-    with core_unit_of_work(after_commit=flush_pending, after_rollback=outbox.take_pending,
-                           read_only=read_only) as uow:
-        yield uow
+    # Set aside what an enclosing unit of work queued: this one relays (or drops) only its own
+    # tasks, and the enclosing one gets its own back to relay after its own commit.
+    enclosing = outbox.take_pending()
+    try:
+        with core_unit_of_work(after_commit=flush_pending, after_rollback=outbox.take_pending,
+                               read_only=read_only) as uow:
+            yield uow
+    finally:
+        outbox.restore_pending(enclosing)
 
 
 def flush_pending() -> int:
