@@ -41,7 +41,7 @@ DIMENSIONS = 384
 NOISE = 0.06  # per-dimension spread around a centre: neighbours at cosine ~0.6-0.8, as with real text
 MODEL_ID = "bench-synthetic"
 QUERIES = 50
-EF_SEARCH_VALUES = (40, 100, 200)
+EF_SEARCH_VALUES = (40, 64, 100, 200)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
             vectors[size] = seed(urls[size], size, centres)
             print(f"seeded {size:,} chunks with their HNSW index in {time.monotonic() - began:.1f}s", flush=True)
         latency(urls, centres, args.requests, args.rounds)
+        breakdown(urls[SIZES[-1]], centres)
         recall(urls[SIZES[-1]], vectors[SIZES[-1]], centres)
     finally:
         from layers.core import db
@@ -166,6 +167,35 @@ def latency(urls: dict[int, str], centres: Any, requests: int, rounds: int) -> N
     for size, values in timings.items():
         cuts = statistics.quantiles(values, n=100)
         print(f"{f'{size:,} chunks':<26} {cuts[49]:>8.2f} {cuts[94]:>8.2f}")
+
+
+def breakdown(url: str, centres: Any) -> None:
+    """Where a request's time goes at the largest size: each ranking on its own (p50, ms)."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from layers.core.settings import get_settings
+    from layers.services.rag import hybrid_search, retrieval
+
+    ef = get_settings().hnsw_ef_search
+    fake = _CentreQueries(centres)
+    rng = random.Random(2)
+    queries = [_words(rng, 2) for _ in range(QUERIES)]
+    steps: dict[str, list[float]] = {"vector ranking": [], "full-text ranking": [], "both, fused": []}
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        for q in queries * 2:
+            vector = fake.embed([q])[0]
+            for name, step, step_args in (
+                ("vector ranking", retrieval.vector_chunks, (conn, vector, MODEL_ID, False, ef)),
+                ("full-text ranking", hybrid_search.text_ranking, (conn, q, False, set())),
+                ("both, fused", hybrid_search.rank_posts, (conn, q, vector, MODEL_ID, False, ef)),
+            ):
+                began = time.perf_counter()
+                step(*step_args)
+                steps[name].append((time.perf_counter() - began) * 1000)
+            conn.rollback()
+    print(f"at {SIZES[-1]:,} chunks, p50: " + ", ".join(f"{name} {statistics.median(v):.2f} ms"
+                                                         for name, v in steps.items()))
 
 
 def recall(url: str, vectors: Any, centres: Any, queries: int = 200, k: int = 10) -> None:

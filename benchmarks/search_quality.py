@@ -29,7 +29,7 @@ from infra.local.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_SET = Path(__file__).parent / "data" / "search_eval.json"
-EF_SEARCH = 100
+EF_SEARCH = 64
 Ranker = Callable[[Any, str], list[int]]
 
 

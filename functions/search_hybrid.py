@@ -27,7 +27,7 @@ def hybrid_search(db: Db, viewer: CurrentUser | None, query: HybridQuery, redis:
     are listed: similar enough in meaning, or holding every word of `q`. `snippet` is HTML-escaped
     with the query's words in `<mark>`; for a premium post and a caller without a subscription,
     matching and the snippet use the title and excerpt only. `total` counts the relevant posts
-    (at most 200).
+    (at most 100).
     """
     from layers.services import premium
     from layers.services.rag import hybrid_search as service

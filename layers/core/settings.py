@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     openai_embedding_model: str = Field("text-embedding-3-small", alias="OPENAI_EMBEDDING_MODEL")
     openai_answer_model: str = Field("gpt-4o-mini", alias="OPENAI_ANSWER_MODEL")
     # HNSW candidates per vector query: recall@10 against exact search is measured in benchmarks/.
-    hnsw_ef_search: int = Field(100, ge=10, le=1000, alias="HNSW_EF_SEARCH")
+    hnsw_ef_search: int = Field(64, ge=10, le=1000, alias="HNSW_EF_SEARCH")
 
     # Learning. FSRS aims each review at this probability of recall; intervals never exceed the cap.
     srs_desired_retention: float = Field(0.9, gt=0.5, lt=1.0, alias="SRS_DESIRED_RETENTION")

@@ -4,7 +4,7 @@ Both rankings are over the chunks the caller may read, each post ranked by its b
 premium post also matches a caller without full access on its title and excerpt, as on
 ``/api/search``. Both lists are cut to the relevant candidates (``retrieval``) and fused with
 reciprocal rank fusion; pages are slices of the fused list, so ``total`` counts every relevant
-post (at most twice ``retrieval.CANDIDATES``).
+post (at most twice ``retrieval.CANDIDATES``, 100).
 
 Snippets are HTML-escaped, with the query's words wrapped in ``<mark>``: from the post's best
 chunk when the caller may read the post's body, from its excerpt when the post is locked.
@@ -74,7 +74,7 @@ def text_ranking(conn: Db, q: str, full_access: bool, similar: set[int] | None =
     order = sorted(ranks, key=lambda post_id: -ranks[post_id])
     if similar is not None:
         order = [post_id for post_id in order if every_word[post_id] or post_id in similar]
-    return order, best_chunk
+    return order[:retrieval.CANDIDATES], best_chunk
 
 
 def _posts(conn: Db, ids: list[int]) -> dict[int, dict[str, Any]]:

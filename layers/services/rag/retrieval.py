@@ -25,9 +25,9 @@ from layers.services.rag.indexing import vector_literal
 
 K = TypeVar("K", bound=Hashable)
 RRF_K = 60
-POOL = 500
+POOL = 200
 TEXT_WEIGHT, VECTOR_WEIGHT = 0.75, 1.0
-CANDIDATES = 100
+CANDIDATES = 50
 # Cosine similarity under all-MiniLM-L6-v2 from which a chunk counts as being about the query: on
 # the evaluation set the answering post's best chunk scores 0.26 and up (median 0.47), while no
 # chunk of the demo posts reaches 0.21 for a question they do not answer.
