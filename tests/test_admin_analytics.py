@@ -98,3 +98,22 @@ def test_from_after_default_to_is_422(api, users):
     admin = users.admin()
     reply = api.get(f"/api/admin/analytics/overview?from={(TODAY + timedelta(days=2)).date()}", token=admin.token)
     assert reply.status == 422 and reply.json["detail"][0]["loc"] == ["query"]
+
+
+def test_dates_are_calendar_dates_not_seconds_since_1970(api, users):
+    admin = users.admin()
+    for value in ("0", "1700000000", "2026-13-01", "yesterday"):
+        reply = api.get(f"/api/admin/analytics/overview?from={value}", token=admin.token)
+        assert reply.status == 422, (value, reply.text)
+        assert reply.json["detail"][0]["loc"] == ["query", "from"]
+    assert api.get("/api/admin/analytics/overview?from=2026-01-01&to=2026-01-31", token=admin.token).status == 200
+
+
+def test_an_empty_search_box_means_no_filter_and_the_document_says_so(api, users):
+    from layers.http.openapi import document
+
+    admin = users.admin()
+    assert api.get("/api/admin/users?q=", token=admin.token).json["total"] == 1
+    params = document()["paths"]["/api/admin/users"]["get"]["parameters"]
+    q = next(p for p in params if p["name"] == "q")
+    assert "minLength" not in q["schema"]

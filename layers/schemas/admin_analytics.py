@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from layers.core.pagination import PageQuery
+from layers.schemas.common import IsoDate
 
 DEFAULT_RANGE_DAYS = 30
 # Bounds keep date arithmetic (the default start is ``to`` minus 29 days) far from overflow.
@@ -16,8 +17,8 @@ EARLIEST, LATEST = date(1970, 1, 1), date(9999, 1, 1)
 class DateRangeQuery(BaseModel):
     """``?from=YYYY-MM-DD&to=YYYY-MM-DD``, both inclusive UTC days; by default the last 30 days."""
 
-    from_: date | None = Field(None, alias="from", ge=EARLIEST, le=LATEST)
-    to: date | None = Field(None, ge=EARLIEST, le=LATEST)
+    from_: IsoDate | None = Field(None, alias="from", ge=EARLIEST, le=LATEST)
+    to: IsoDate | None = Field(None, ge=EARLIEST, le=LATEST)
 
     @model_validator(mode="after")
     def _resolve(self) -> DateRangeQuery:

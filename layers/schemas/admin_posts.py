@@ -2,28 +2,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from layers.core.pagination import PageQuery
-from layers.schemas.common import single_line
+from layers.schemas.common import SearchBox
 from layers.schemas.post_parts import AuthorOut, PostStatus, SeriesRef
-
-
-def _blank_is_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-_Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                  BeforeValidator(single_line)]
-# ``?q=`` with nothing in it means "no filter", as a search box sends it.
-SearchTerm = Annotated[_Term | None, BeforeValidator(_blank_is_none)]
 
 
 class AdminPostsQuery(PageQuery):
     status: Literal["draft", "published", "all"] = "all"
-    q: SearchTerm = Field(None, description="matches title or slug, case-insensitively")
+    q: SearchBox = Field(None, description="matches title or slug, case-insensitively")
 
 
 class AdminPostOut(BaseModel):

@@ -1,7 +1,9 @@
 """Field types reused across request models."""
 from __future__ import annotations
 
+import re
 import unicodedata
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -13,6 +15,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -120,9 +123,34 @@ class TokenQuery(BaseModel):
 Id = Annotated[int, Field(strict=True, ge=1, lt=2**63)]
 
 
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+_Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                  BeforeValidator(single_line)]
+# ``?q=`` of an admin list's search box: empty (as a search box sends it) means no filter, and the
+# document says so instead of claiming a minimum length the API does not enforce.
+SearchBox = Annotated[_Term | None, BeforeValidator(_blank_is_none), WithJsonSchema(
+    {"type": "string", "maxLength": 100, "description": "Empty or left out: no filter."})]
+
+
+def _iso_date_only(value: object) -> object:
+    # pydantic would read a number (``0``, ``"0"``) as seconds since 1970: a date is YYYY-MM-DD.
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
 class Message(BaseModel):
     detail: str
 
 
-__all__ = ["Id", "PatchModel", "TokenQuery", "visible_name", "single_line", "multi_line", "Code", "LongText",
-           "DisplayName", "Email", "Password", "OpaqueToken", "StrictModel", "Message", "Field"]
+__all__ = ["Id", "IsoDate", "PatchModel", "SearchBox", "TokenQuery", "visible_name", "single_line", "multi_line", "Code",
+           "LongText", "DisplayName", "Email", "Password", "OpaqueToken", "StrictModel", "Message", "Field"]
