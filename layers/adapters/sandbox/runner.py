@@ -8,6 +8,11 @@ stops WebAssembly code: a guest blocked in a host call (``time.sleep``, a read) 
 caller. The epoch timer in the child stops busy loops at the same deadline with the output so
 far; the parent's kill, a moment later, covers everything else.
 
+The parent itself never runs WebAssembly, and must not: wasmtime's WASI does host I/O on a
+global runtime whose worker threads start on first use, and a child forked after that inherits
+the runtime without its threads and hangs at its first file operation (measured: every run then
+ends at the deadline). Loading the module and linking WASI in the parent are safe.
+
 Runs per warm function are bounded by a semaphore; a run over the bound is refused at once
 with ``DependencyUnavailable`` (503 + Retry-After), so requests never pile up behind each other.
 """
