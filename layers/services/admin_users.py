@@ -12,7 +12,6 @@ from layers.core.errors import BadRequest, NotFound
 from layers.core.pagination import paginate
 from layers.core.sql import update_row
 from layers.schemas.admin_users import AdminUserPatch, AdminUsersQuery
-from layers.services.auth.service import revoke_all_sessions
 from layers.services.text_match import contains_pattern
 from layers.services.users import IS_PREMIUM_SQL
 
@@ -49,6 +48,10 @@ def update(conn: Db, admin_id: int, user_id: int, patch: AdminUserPatch) -> dict
     if update_row(conn, "users", changes, {"id": user_id}) is None:
         raise NotFound("user not found")
     if changes.get("is_active") is False:
+        # Here, not at the top: the sign-in service pulls in email validation (~40 ms of a cold
+        # start), which listing users never needs.
+        from layers.services.auth.service import revoke_all_sessions
+
         revoke_all_sessions(conn, user_id)
     return view(conn, user_id)
 
