@@ -33,7 +33,7 @@ from typing import Any
 from infra.local.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[1]
-API_PORT = 8797
+API_PORT = 8797  # the API under load; the services take free ports
 
 
 class Client:
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
 
     root = ROOT / ".local" / "bench-load"
     shutil.rmtree(root, ignore_errors=True)
-    stack = Stack(root, ports=Ports(54371, 63841, 45699), durable=False)
+    stack = Stack(root, ports=Ports(_free_port(), _free_port(), _free_port()), durable=False)
     env = stack.start()
     services = {service.name: service for service in stack.started}
     run_env = {**os.environ, **env, "PORT": str(API_PORT), "LOCAL_DATA_DIR": str(root / "run"),
@@ -163,6 +163,14 @@ def main(argv: list[str] | None = None) -> None:
         except subprocess.TimeoutExpired:
             api.kill()
         stack.stop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _wait_for(api: subprocess.Popen[str]) -> None:
@@ -190,10 +198,10 @@ def _run(args: argparse.Namespace, services: dict[str, Any], env: dict[str, str]
         if name not in services:
             continue
         rec.phase = f"{name} paused"
-        # The whole process group: PostgreSQL's backends are processes of their own.
-        os.killpg(services[name].proc.pid, signal.SIGSTOP)
+        tree = _process_tree(services[name].proc.pid)
+        _signal_all(tree, signal.SIGSTOP)
         time.sleep(args.pause)
-        os.killpg(services[name].proc.pid, signal.SIGCONT)
+        _signal_all(tree, signal.SIGCONT)
         rec.phase = f"after {name}"
         time.sleep(args.pause)
     stop.set()
@@ -213,6 +221,33 @@ def _settle(env: dict[str, str], limit: float = 300) -> None:
         if sent == last:
             return
         last = sent
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and its descendants: PostgreSQL's backends each run in a session of their own, so
+    stopping the postmaster's process group would leave them answering."""
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children[ppid].append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree
+
+
+def _signal_all(pids: list[int], sig: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
 
 
 def _report(rec: Recorder, elapsed: float, env: dict[str, str]) -> None:
