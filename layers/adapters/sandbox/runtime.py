@@ -67,7 +67,10 @@ def file_name() -> str:
 
 
 def verified_wasm() -> bytes:
-    data = wasm_path().read_bytes()
+    path = wasm_path()
+    if not path.is_file():  # a Lambda package ships the compiled module instead
+        raise RuntimeError(f"{path.name} is not installed and no compiled module here loads on this machine")
+    data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != WASM_SHA256:
         raise RuntimeError(f"the WASI interpreter's SHA-256 is {digest}, expected {WASM_SHA256}")
