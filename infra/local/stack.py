@@ -31,7 +31,17 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> dict[str, str]:
-        """Start what is missing, migrate, create AWS resources; return the environment to use."""
+        """Start what is missing, migrate, create AWS resources; return the environment to use.
+
+        If any step fails, what was started is stopped again: nothing is left running.
+        """
+        try:
+            return self._start_all()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_all(self) -> dict[str, str]:
         began = time.monotonic()
         self.root.mkdir(parents=True, exist_ok=True)
         self.env = {"AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),

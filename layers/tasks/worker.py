@@ -64,7 +64,12 @@ def handle(message: Message) -> bool:
         if claimed is None:
             log.info("task already processed", extra={"task_id": task_id})
             return False
-        bootstrap.call(definition.handler, {"db": uow.conn, "payload": payload})
+        given = {"db": uow.conn, "payload": payload, "task_id": task_id}
+        if "mailer" in bootstrap.parameters(definition.handler):
+            from layers.tasks.delivery import OncePerTask
+
+            given["mailer"] = OncePerTask(bootstrap.provide("mailer"), task_id)
+        bootstrap.call(definition.handler, given)
     return True
 
 
