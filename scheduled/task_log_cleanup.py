@@ -6,5 +6,5 @@ from layers.jobs.job import Job
 from scheduled import job_function
 
 JOB = Job("task_log_cleanup", "cron(45 3 * * ? *)", delete_old_task_records,
-          "Delete sent outbox rows (7 days), processed task ids (30 days) and job runs (90 days)")
+          "Delete sent outbox rows (7 days), processed task ids and email deliveries (30 days) and job runs (90 days)")
 blueprint, task_log_cleanup = job_function(__name__, JOB)

@@ -166,8 +166,11 @@ def test_task_log_cleanup_keeps_what_is_still_needed(client):
     sql("UPDATE task_outbox SET created_at = now() - interval '60 days'")
     sql("INSERT INTO processed_tasks (task_id, task_type, processed_at) VALUES"
         " (gen_random_uuid(), 'noop', now() - interval '31 days'), (gen_random_uuid(), 'noop', now())")
+    sql("INSERT INTO email_deliveries (task_id, recipient, state, attempted_at) VALUES"
+        " (gen_random_uuid(), 'a@example.com', 'sent', now() - interval '31 days'),"
+        " (gen_random_uuid(), 'b@example.com', 'sent', now())")
     result = run_scheduled(client, "task_log_cleanup")
-    assert result["counts"] == {"task_outbox": 1, "processed_tasks": 1, "job_runs": 0}
+    assert result["counts"] == {"task_outbox": 1, "processed_tasks": 1, "email_deliveries": 1, "job_runs": 0}
     assert [r["status"] for r in sql("SELECT status FROM task_outbox ORDER BY status")] == ["pending", "sent"]
     assert queue_depths()["blog-tasks"] == 0
 

@@ -23,6 +23,8 @@ _EXPIRED_TOKENS = (
 _TASK_LOG = (
     ("task_outbox", "id", f"status = 'sent' AND sent_at < now() - interval '{SENT_OUTBOX_RETENTION_DAYS} days'"),
     ("processed_tasks", "task_id", f"processed_at < now() - interval '{PROCESSED_TASK_RETENTION_DAYS} days'"),
+    # As long as the task ids: a redelivery still finds what its email delivery did.
+    ("email_deliveries", "task_id", f"attempted_at < now() - interval '{PROCESSED_TASK_RETENTION_DAYS} days'"),
     ("job_runs", "id", f"started_at < now() - interval '{JOB_RUN_RETENTION_DAYS} days'"),
 )
 
