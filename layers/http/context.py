@@ -1,4 +1,4 @@
-"""What a handler knows about the request besides its validated inputs."""
+"""What a handler may know about the request besides its validated inputs (its ``request``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,12 +13,3 @@ class RequestContext:
     user: CurrentUser | None
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
-
-    @property
-    def user_id(self) -> int | None:
-        return self.user.id if self.user else None
-
-    def require_user(self) -> CurrentUser:
-        """For handlers whose route is ``auth="user"``: the decorator guarantees a user."""
-        assert self.user is not None, "route must be declared with auth='user' or 'admin'"
-        return self.user

@@ -169,7 +169,7 @@ def _path_param_types(handler: Callable[..., Any], path: str) -> dict[str, Any]:
 
 
 # What the decorator itself supplies; anything else a handler names comes from layers.bootstrap.
-_REQUEST_SCOPED = frozenset({"db", "user", "viewer", "request", "event", "body", "query", "ctx"})
+_REQUEST_SCOPED = frozenset({"db", "user", "viewer", "request", "event", "body", "query"})
 
 
 def _check_handler(spec: RouteSpec, handler: Callable[..., Any]) -> None:
@@ -197,7 +197,7 @@ def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable[..., Any]) -> 
             with unit_of_work(read_only=not spec.writes) as uow:
                 ctx, event = _authenticate(request, spec, uow)
                 inputs = _validated_inputs(request, spec, body_adapter, path_values, ctx)
-                scoped = {"user": ctx.user, "viewer": ctx.user, "request": ctx, "ctx": ctx, "event": event, **inputs}
+                scoped = {"user": ctx.user, "viewer": ctx.user, "request": ctx, "event": event, **inputs}
                 kwargs = {name: _resolve(name, scoped, uow) for name in wanted}
                 response = _render(spec, handler(**kwargs), response_adapter)
         except Exception as exc:  # noqa: BLE001 - the one place that maps every error
