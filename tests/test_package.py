@@ -188,3 +188,15 @@ def test_package_ships_precompiled_bytecode_and_nothing_of_the_build(package, fu
     assert any(n.startswith("layers/http/__pycache__/routing.cpython-") for n in names)
     assert not any(n.startswith(("tests/", "infra/")) for n in names)
     assert "functions/posts.py" not in names, "a function ships its own module, not every router's"
+
+
+def test_what_a_function_imports_counts_lazy_imports_and_providers_named_by_parameter_or_name():
+    from infra.build.dependencies import reach, submodules
+
+    webhook = reach(["app", "functions.payments_webhook"])  # its handler takes the verified `event`
+    assert "payments" in webhook.providers and "stripe" in webhook.external
+    posts = reach(["app", "functions.posts"])
+    assert "stripe" not in posts.external and "payments" not in posts.providers
+    assert "payments" in reach(["scheduled.stripe_sync"]).providers  # bootstrap.provide("payments")
+    assert set(submodules("layers.tasks.handlers")) <= reach(["functions.worker"]).modules
+    assert set(submodules("scheduled")) <= reach(["app", "functions.admin_tasks"]).modules  # "run now"
