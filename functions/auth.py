@@ -92,7 +92,8 @@ def google_start(settings: Settings, redis: Redis) -> dict[str, str]:
     return {"authorization_url": google.start(settings, redis)}
 
 
-@router.get("/api/auth/google/callback", query=GoogleCallbackQuery, response=TokenPair, errors=(400, 503))
+@router.get("/api/auth/google/callback", query=GoogleCallbackQuery, response=TokenPair, errors=(400, 503),
+            writes=True)
 def google_callback(db: Db, settings: Settings, redis: Redis, query: GoogleCallbackQuery) -> dict[str, Any]:
     """Finish Google sign-in with the code and state Google redirected back with."""
     from layers.services.auth import google

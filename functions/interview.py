@@ -41,7 +41,7 @@ def answer(db: Db, user: CurrentUser, session_id: int, body: InterviewAnswerIn) 
 
 
 @router.get("/api/interview/{session_id}/feedback", auth="user", response=InterviewFeedbackOut,
-            errors=(404, 409))
+            errors=(404, 409), writes=True)  # grading stores the feedback and finishes the session
 def feedback(db: Db, user: CurrentUser, session_id: int, grader: InterviewGrader) -> dict[str, Any]:
     """Score each answer 0-100 by the key points it covers, with strengths and missing points.
 

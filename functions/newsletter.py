@@ -23,7 +23,7 @@ def newsletter_subscribe(db: Db, body: SubscribeIn) -> dict[str, str]:
     return {"detail": _ACCEPTED}
 
 
-@router.get("/api/newsletter/confirm", query=TokenQuery, response=Message, errors=(400,))
+@router.get("/api/newsletter/confirm", query=TokenQuery, response=Message, errors=(400,), writes=True)
 def newsletter_confirm(db: Db, query: TokenQuery) -> dict[str, str]:
     """Confirm a subscription with the emailed token (400 when invalid or expired after 48 hours)."""
     from layers.services import newsletter

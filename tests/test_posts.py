@@ -380,8 +380,8 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(api, content,
             return getattr(self._conn, name)
 
     @contextmanager
-    def counting_connection():
-        with real_connection() as conn:
+    def counting_connection(**options):
+        with real_connection(**options) as conn:
             yield Counting(conn)
 
     content.tag("A")

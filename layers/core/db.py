@@ -61,13 +61,18 @@ def get_pool() -> ConnectionPool[Connection[dict[str, Any]]]:
 
 
 @contextmanager
-def connection(timeout: float | None = None) -> Iterator[Connection[dict[str, Any]]]:
+def connection(timeout: float | None = None, read_only: bool = False) -> Iterator[Connection[dict[str, Any]]]:
     """A pooled connection; uncommitted work is rolled back when the block ends.
 
     Request, task and job code gets its connection from ``layers.core.uow`` instead; this is the
     primitive under it, used directly only by machinery with its own commit points (the outbox
     relay, the job runner's lock and run records). ``DatabaseUnavailable`` when no connection
     can be had within ``timeout`` (default: the configured checkout timeout).
+
+    ``read_only``: the caller only reads (a GET), so the connection runs in autocommit: no
+    BEGIN/ROLLBACK round trips, and no rollback to reset psycopg's prepared-statement counters,
+    so hot queries get prepared. With ``DB_GUARD_READS`` (the tests set it) the session is also
+    made read-only, so a GET that writes fails loudly instead of writing outside a transaction.
     """
     from psycopg import OperationalError
     from psycopg_pool import PoolTimeout
@@ -79,17 +84,32 @@ def connection(timeout: float | None = None) -> Iterator[Connection[dict[str, An
         conn = pool.getconn(timeout=timeout)
     except (PoolTimeout, OperationalError) as exc:
         raise DatabaseUnavailable() from exc
+    guarded = False
     try:
+        if read_only:
+            conn.autocommit = True
+            guarded = _guard_reads(conn)
         yield conn
     finally:
         try:
             if not conn.closed and conn.info.transaction_status != 0:  # not IDLE
                 conn.rollback()
-            if not conn.closed and conn.autocommit:  # a read-only unit of work switched it on
+            if guarded and not conn.closed:
+                conn.execute("SET default_transaction_read_only = off")
+            if not conn.closed and conn.autocommit:
                 conn.autocommit = False
         except Exception:  # noqa: BLE001 - a broken connection: putconn discards it
             pass
         pool.putconn(conn)
+
+
+def _guard_reads(conn: Connection[dict[str, Any]]) -> bool:
+    from layers.core.settings import get_settings
+
+    if not get_settings().db_guard_reads:
+        return False
+    conn.execute("SET default_transaction_read_only = on")
+    return True
 
 
 def close_pool() -> None:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # (or PgBouncer in transaction mode) named prepared statements pin the proxy connection to
     # the client, losing the multiplexing the proxy is there for: set 0 there to turn them off.
     db_prepare_threshold: int = Field(5, ge=0, alias="DB_PREPARE_THRESHOLD")
+    # Reads (GETs) run outside a transaction. The tests turn this on to make those connections
+    # read-only, so a GET that writes without declaring ``writes=True`` fails in the suite.
+    db_guard_reads: bool = Field(False, alias="DB_GUARD_READS")
     redis_url: str = Field("redis://127.0.0.1:63790/0", alias="REDIS_URL")
     aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")
     aws_region: str = Field("us-east-1", alias="AWS_DEFAULT_REGION")

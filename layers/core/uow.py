@@ -53,12 +53,8 @@ class UnitOfWork:
         if self._conn is None:
             from layers.core import db
 
-            self._checkout = db.connection()
+            self._checkout = db.connection(read_only=self.read_only)
             self._conn = self._checkout.__enter__()
-            if self.read_only:
-                # Reads run in autocommit: no BEGIN/ROLLBACK round trips, and no rollback to reset
-                # psycopg's prepared-statement counters, so hot queries get prepared.
-                self._conn.autocommit = True
         return self._conn
 
     @property
