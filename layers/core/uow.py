@@ -69,6 +69,15 @@ class UnitOfWork:
         if self._conn is not None and not self._conn.closed:
             self._conn.rollback()
 
+    def release(self) -> None:
+        """Commit what was done so far and give the connection back; a later use opens another.
+
+        For a request whose handler never touches the database (code execution): the sign-in
+        lookup must not hold a pooled connection, idle in a transaction, while the handler runs.
+        """
+        self.commit()
+        self.close()
+
     def close(self) -> None:
         if self._checkout is not None:
             checkout, self._checkout, self._conn = self._checkout, None, None

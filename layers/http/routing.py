@@ -196,6 +196,8 @@ def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable[..., Any]) -> 
         try:
             with unit_of_work(read_only=not spec.writes) as uow:
                 ctx, event = _authenticate(request, spec, uow)
+                if "db" not in wanted:
+                    uow.release()
                 inputs = _validated_inputs(request, spec, body_adapter, path_values, ctx)
                 scoped = {"user": ctx.user, "viewer": ctx.user, "request": ctx, "event": event, **inputs}
                 kwargs = {name: _resolve(name, scoped, uow) for name in wanted}
