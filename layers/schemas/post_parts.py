@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
-from layers.schemas.common import Id, single_line
+from layers.schemas.common import Id, single_line, visible_name
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -20,7 +20,7 @@ PostStatus = Literal["draft", "published"]
 
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                  BeforeValidator(single_line)]
+                  BeforeValidator(visible_name)]
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200),
                        BeforeValidator(single_line)]
 # A tag or series is named by its id or by its slug.

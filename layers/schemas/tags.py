@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, StringConstraints
 
 from layers.core.pagination import PageQuery
-from layers.schemas.common import Id, PatchModel, StrictModel, single_line
+from layers.schemas.common import Id, PatchModel, StrictModel, visible_name
 from layers.schemas.post_parts import Slug, TagOut
 
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                    BeforeValidator(single_line)]
+                    BeforeValidator(visible_name)]
 
 
 class TagListQuery(PageQuery):
