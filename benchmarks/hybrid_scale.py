@@ -4,7 +4,8 @@
 
 Starts a throwaway stack under ``.local/bench-hybrid`` with one database per size and fills it
 with synthetic posts of ten chunks each: words drawn from a Zipf-like vocabulary of 20,000 (so
-full-text matching is selective as with real prose), and 384-dimensional unit vectors around
+full-text matching is selective as with real prose; queries skip the 100 commonest, which stand
+for stop words), and 384-dimensional unit vectors around
 2,000 centres (real embeddings cluster by topic; uniform random vectors are a worst case no model
 produces). It then prints:
 
@@ -41,6 +42,7 @@ DIMENSIONS = 384
 NOISE = 0.06  # per-dimension spread around a centre: neighbours at cosine ~0.6-0.8, as with real text
 MODEL_ID = "bench-synthetic"
 QUERIES = 50
+STOP_WORDS = 100  # the commonest synthetic words: in each of ~half the chunks or more
 EF_SEARCH_VALUES = (40, 64, 100, 200)
 
 
@@ -91,9 +93,20 @@ def _near(centres: Any, rng: Any, count: int) -> Any:
     return result
 
 
-def _words(rng: random.Random, count: int) -> str:
+def _words(rng: random.Random, count: int, skip_commonest: int = 0) -> str:
     # Zipf-like: word k is drawn with probability ~ 1/k.
-    return " ".join(f"w{int(VOCABULARY ** rng.random())}" for _ in range(count))
+    words: list[str] = []
+    while len(words) < count:
+        k = int(VOCABULARY ** rng.random())
+        if k >= skip_commonest:
+            words.append(f"w{k}")
+    return " ".join(words)
+
+
+def _query(rng: random.Random) -> str:
+    """Two words, never among the commonest: those stand for the stop words ("the", "of") that
+    the english text search configuration drops from real queries and texts alike."""
+    return _words(rng, 2, skip_commonest=STOP_WORDS)
 
 
 def seed(url: str, size: int, centres: Any) -> Any:
@@ -154,7 +167,7 @@ def latency(urls: dict[int, str], centres: Any, requests: int, rounds: int) -> N
 
     logging.getLogger("http.access").setLevel(logging.WARNING)
     rng = random.Random(1)
-    paths = [f"/api/search/hybrid?q={quote(_words(rng, 2))}" for _ in range(QUERIES)]
+    paths = [f"/api/search/hybrid?q={quote(_query(rng))}" for _ in range(QUERIES)]
     timings: dict[int, list[float]] = {size: [] for size in urls}
     with bootstrap.override(embeddings=_CentreQueries(centres)), Client(app) as client:
         for _ in range(rounds):
@@ -180,7 +193,7 @@ def breakdown(url: str, centres: Any) -> None:
     ef = get_settings().hnsw_ef_search
     fake = _CentreQueries(centres)
     rng = random.Random(2)
-    queries = [_words(rng, 2) for _ in range(QUERIES)]
+    queries = [_query(rng) for _ in range(QUERIES)]
     steps: dict[str, list[float]] = {"vector ranking": [], "full-text ranking": [], "both, fused": []}
     with psycopg.connect(url, row_factory=dict_row) as conn:
         for q in queries * 2:
