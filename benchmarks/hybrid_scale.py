@@ -200,7 +200,7 @@ def breakdown(url: str, centres: Any) -> None:
             vector = fake.embed([q])[0]
             for name, step, step_args in (
                 ("vector ranking", retrieval.vector_chunks, (conn, vector, MODEL_ID, False, ef)),
-                ("full-text ranking", hybrid_search.text_ranking, (conn, q, False, set())),
+                ("full-text ranking", hybrid_search.text_ranking, (conn, q, vector, MODEL_ID, False)),
                 ("both, fused", hybrid_search.rank_posts, (conn, q, vector, MODEL_ID, False, ef)),
             ):
                 began = time.perf_counter()

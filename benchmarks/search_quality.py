@@ -101,7 +101,8 @@ def rankers(embeddings: Any) -> dict[str, Ranker]:
 
     return {
         "full-text, all words": _all_words,
-        "full-text, any word": lambda conn, q: hybrid_search.text_ranking(conn, q, True)[0],
+        "full-text, any word": lambda conn, q: hybrid_search.text_ranking(
+            conn, q, embeddings.embed([q])[0], embeddings.model_id, True)[0],
         "vector": vector,
         "hybrid": hybrid,
         "Ask AI sources": ask_first_source,

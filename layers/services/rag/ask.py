@@ -37,7 +37,7 @@ def best_chunks(conn: Db, redis: Any, embeddings: Embeddings, question: str, ful
     vector = query_vector(redis, embeddings, question)
     nearest = retrieval.relevant_vector_hits(
         retrieval.vector_chunks(conn, vector, embeddings.model_id, full_access, ef_search))
-    similar = {h.chunk_id for h in nearest}
-    texts = retrieval.relevant_text_hits(retrieval.text_chunks(conn, question, full_access), similar)
+    texts = retrieval.relevant_text_hits(
+        retrieval.text_chunks(conn, question, vector, embeddings.model_id, full_access))
     scores = retrieval.rrf([h.key for h in texts], [h.chunk_id for h in nearest])
     return [(chunk_id, scores[chunk_id]) for chunk_id in retrieval.fused_order(scores)[:limit]]

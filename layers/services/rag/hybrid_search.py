@@ -45,35 +45,37 @@ def rank_posts(conn: Db, q: str, vector: list[float], model_id: str, full_access
     """Fused scores of the relevant posts, and the chunk each post's snippet should quote."""
     nearest = retrieval.vector_chunks(conn, vector, model_id, full_access, ef_search)
     similar = retrieval.best_per_post(retrieval.relevant_vector_hits(nearest))
-    texts, text_chunk = text_ranking(conn, q, full_access, set(similar))
+    texts, text_chunk = text_ranking(conn, q, vector, model_id, full_access, relevant_only=True,
+                                     similar_posts=set(similar))
     scores = retrieval.rrf(texts, list(similar))
     return scores, {**text_chunk, **{post_id: hit.chunk_id for post_id, hit in similar.items()}}
 
 
-def text_ranking(conn: Db, q: str, full_access: bool, similar: set[int] | None = None,
+def text_ranking(conn: Db, q: str, vector: list[float], model_id: str, full_access: bool, *,
+                 relevant_only: bool = False, similar_posts: frozenset[int] | set[int] = frozenset(),
                  ) -> tuple[list[int], dict[int, int]]:
     """Posts by full-text rank, best first, and each post's best matching chunk.
 
     A post's rank is the sum of its matching chunks' ranks, so a post that keeps returning to
     the query's words outranks one that mentions them once (hit@1 0.70 against 0.48 for its best
     chunk alone, on the evaluation set). Premium posts of a caller without full access rank by
-    their title and excerpt. With ``similar`` (ids of posts close in meaning), a post whose text
-    lacks some of the query's words is kept only if it is one of them.
+    their title and excerpt. ``relevant_only``: a post counts only through chunks that hold every
+    word of the query or are similar enough in meaning (``retrieval.TextHit.relevant``); a
+    premium post matched on title and excerpt, only if it holds every word or is in
+    ``similar_posts``.
     """
     ranks: dict[int, float] = {}
-    every_word: dict[int, bool] = {}
     best_chunk: dict[int, int] = {}
-    for hit in retrieval.text_chunks(conn, q, full_access, k=2 * retrieval.POOL):
+    for hit in retrieval.text_chunks(conn, q, vector, model_id, full_access, k=2 * retrieval.POOL):
+        if relevant_only and not hit.relevant:
+            continue
         ranks[hit.post_id] = ranks.get(hit.post_id, 0.0) + hit.rank
-        every_word[hit.post_id] = every_word.get(hit.post_id, False) or hit.all_terms
         best_chunk.setdefault(hit.post_id, hit.key)
     for hit in [] if full_access else retrieval.text_locked_posts(conn, q):
-        ranks[hit.post_id] = hit.rank
-        every_word[hit.post_id] = hit.all_terms
+        if not relevant_only or hit.all_terms or hit.post_id in similar_posts:
+            ranks[hit.post_id] = hit.rank
     # Equal sums are common (ts_rank_cd is coarse on short texts): the best single chunk breaks the tie.
     order = sorted(ranks, key=lambda post_id: -ranks[post_id])
-    if similar is not None:
-        order = [post_id for post_id in order if every_word[post_id] or post_id in similar]
     return order[:retrieval.CANDIDATES], best_chunk
 
 

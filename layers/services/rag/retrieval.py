@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from layers.core.db import Db
 from layers.services.rag.indexing import vector_literal
@@ -49,7 +49,8 @@ TEXT_CHUNKS = _TERMS + """,
         (SELECT c.id FROM q, rag_chunks c WHERE c.search_vector @@ q.any_term
             AND (%(full)s OR NOT c.is_premium) LIMIT %(pool)s))
     SELECT c.id AS chunk_id, c.post_id, ts_rank_cd(c.search_vector, q.any_term) AS rank,
-           c.search_vector @@ q.all_terms AS all_terms
+           c.search_vector @@ q.all_terms AS all_terms,
+           CASE WHEN c.embedding_model = %(model)s THEN 1 - (c.embedding <=> %(v)s::vector) END AS similarity
     FROM q, pool JOIN rag_chunks c ON c.id = pool.id JOIN posts p ON p.id = c.post_id
     WHERE p.status = 'published'
     ORDER BY rank DESC, c.id LIMIT %(k)s
@@ -78,6 +79,11 @@ class TextHit:
     post_id: int
     rank: float
     all_terms: bool
+    similarity: float | None = None  # the chunk's, to the query; None without a current vector
+
+    @property
+    def relevant(self) -> bool:
+        return self.all_terms or (self.similarity is not None and self.similarity >= MIN_SIMILARITY)
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,13 @@ class VectorHit:
     similarity: float
 
 
-def text_chunks(conn: Db, q: str, full_access: bool, k: int = CANDIDATES) -> list[TextHit]:
-    rows = conn.execute(TEXT_CHUNKS, {"q": q, "full": full_access, "k": k, "pool": POOL}).fetchall()
-    return [TextHit(r["chunk_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"])) for r in rows]
+def text_chunks(conn: Db, q: str, vector: Sequence[float], model_id: str, full_access: bool,
+                k: int = CANDIDATES) -> list[TextHit]:
+    """Chunks by full-text rank, each with its similarity to the query's ``vector``."""
+    rows = conn.execute(TEXT_CHUNKS, {"q": q, "v": vector_literal(vector), "model": model_id, "full": full_access,
+                                      "k": k, "pool": POOL}).fetchall()
+    return [TextHit(r["chunk_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"]),
+                    None if r["similarity"] is None else float(r["similarity"])) for r in rows]
 
 
 def text_locked_posts(conn: Db, q: str, k: int = CANDIDATES) -> list[TextHit]:
@@ -137,6 +147,6 @@ def relevant_vector_hits(hits: Sequence[VectorHit], min_similarity: float = MIN_
     return [h for h in hits if h.similarity >= min_similarity]
 
 
-def relevant_text_hits(hits: Sequence[TextHit], similar_keys: set[Any]) -> list[TextHit]:
+def relevant_text_hits(hits: Sequence[TextHit]) -> list[TextHit]:
     """Text hits that hold every word of the query, or whose vector is similar enough."""
-    return [h for h in hits if h.all_terms or h.key in similar_keys]
+    return [h for h in hits if h.relevant]
