@@ -111,7 +111,7 @@ def test_every_function_gets_the_stages_environment_and_its_settings(template):
     assert {"DATABASE_URL", "REDIS_URL", "JWT_SECRET"} <= set(SECRET_NAMES)  # from SSM on a stage
     assert resources["SenderIdentity"] == {"Type": "AWS::SES::EmailIdentity",
                                            "Properties": {"EmailIdentity": {"Ref": "EmailSender"}}}
-    assert set(template["Parameters"]) >= {"EmailSender", "FrontendOrigin", "AdminEmails"}
+    assert set(template["Parameters"]) >= {"EmailSender", "FrontendOrigin", "AdminEmails", "PublicApiUrl"}
     responses = resources["RestAPI"]["Properties"]["GatewayResponses"]
     assert json.loads(responses["MISSING_AUTHENTICATION_TOKEN"]["ResponseTemplates"]["application/json"]) == {
         "detail": "Not Found"}

@@ -83,6 +83,9 @@ PARAMETERS: dict[str, Any] = {
                        "Description": "CORS origin and base of links in emails (FRONTEND_ORIGIN)"},
     "AdminEmails": {"Type": "String", "Default": "",
                     "Description": "Comma-separated addresses that get the admin role (ADMIN_EMAILS)"},
+    # Not derived from the RestAPI: its definition already refers to every function (a cycle).
+    "PublicApiUrl": {"Type": "String", "Default": "https://api.example.com",
+                     "Description": "Public base URL of this API for links in feeds and emails (PUBLIC_API_URL)"},
 }
 
 
@@ -93,6 +96,7 @@ def _shared_environment() -> dict[str, Any]:
         "EMAIL_SENDER": {"Ref": "EmailSender"},
         "FRONTEND_ORIGIN": {"Ref": "FrontendOrigin"},
         "ADMIN_EMAILS": {"Ref": "AdminEmails"},
+        "PUBLIC_API_URL": {"Ref": "PublicApiUrl"},
         "EMBEDDING_TOKENIZER_PATH": TOKENIZER_PATH,  # Lambda's working directory is the package root
     }
 
