@@ -1893,7 +1893,7 @@ export interface paths {
          *     are listed: similar enough in meaning, or holding every word of `q`. `snippet` is HTML-escaped
          *     with the query's words in `<mark>`; for a premium post and a caller without a subscription,
          *     matching and the snippet use the title and excerpt only. `total` counts the relevant posts
-         *     (at most 200).
+         *     (at most 100).
          */
         get: operations["search_get_search_hybrid"];
         put?: never;
@@ -5077,7 +5077,7 @@ export interface operations {
                 page?: number;
                 page_size?: number;
                 status?: "draft" | "published" | "all";
-                q?: string | null;
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -5379,7 +5379,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                q?: string | null;
+                q?: string;
                 role?: ("user" | "admin") | null;
                 is_active?: boolean | null;
             };
