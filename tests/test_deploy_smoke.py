@@ -23,10 +23,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "deploy-smoke-password-1"
 # Back-off after failures is 10, 20, 40, 80 s (layers/tasks/worker.py): the 5th receive comes
-# about 150 s after the 1st, then SQS moves the message to the dead-letter queue.
-DEAD_LETTER_WAIT_SECONDS = 300
-WORKER_WAIT_SECONDS = 90
-SCHEDULE_WAIT_SECONDS = 150
+# about 150 s after the 1st, then SQS moves the message to the dead-letter queue; with the
+# emulator's polling that took about 245 s here. Upper bounds, generous for a loaded machine.
+DEAD_LETTER_WAIT_SECONDS = 480
+WORKER_WAIT_SECONDS = 180
+SCHEDULE_WAIT_SECONDS = 240
 
 
 @dataclass(frozen=True)
