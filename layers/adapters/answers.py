@@ -27,7 +27,7 @@ MAX_SENTENCES = 3
 MAX_PER_PASSAGE = 2
 MIN_WORDS, MAX_WORDS = 5, 60
 _FENCED = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
-_LINE_PREFIX = re.compile(r"^\s*(?:[-*+>]|\d+[.)]|#{1,6})\s+", re.MULTILINE)
+_LINE_PREFIX = re.compile(r"^[ \t]*(?:[-*+>]|\d+[.)]|#{1,6})[ \t]+", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`])")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset("a an and are as at be by can do does for from how i in is it its my of on or so that the "
@@ -48,7 +48,8 @@ def sentences(text: str) -> list[str]:
     for paragraph in re.split(r"\n\s*\n", prose):
         for sentence in _SENTENCE_END.split(" ".join(paragraph.split())):
             words = sentence.split()
-            if len(words) >= MIN_WORDS:
+            # A sentence ending in a colon introduced a code block or list that is not quoted.
+            if len(words) >= MIN_WORDS and not sentence.endswith(":"):
                 found.append(" ".join(words[:MAX_WORDS]) + (" …" if len(words) > MAX_WORDS else ""))
     return found
 
