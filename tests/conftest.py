@@ -38,9 +38,10 @@ for _name in ("STRIPE_SECRET_KEY", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "
 def stack() -> Iterator[dict[str, str]]:
     from infra.local.stack import Ports, Stack
 
-    ports = Ports(postgres=int(os.environ.get("TEST_PG_PORT", "54331")),
+    # Above the kernel's ephemeral range (32768-60999), where a client connection could hold a port.
+    ports = Ports(postgres=int(os.environ.get("TEST_PG_PORT", "61331")),
                   redis=int(os.environ.get("TEST_REDIS_PORT", "63801")),
-                  aws=int(os.environ.get("TEST_AWS_PORT", "45661")))
+                  aws=int(os.environ.get("TEST_AWS_PORT", "61661")))
     test_stack = Stack(ROOT / ".local" / os.environ.get("TEST_STACK_DIR", "test"), ports=ports, durable=False)
     env = test_stack.start()
     yield env

@@ -42,7 +42,7 @@ def deployment(stack: dict[str, str]) -> Iterator[Any]:
 
     # Derived from the session's moto port so that parallel test sessions do not collide; above
     # the ephemeral port range, where a client socket can hold the port at the wrong moment.
-    default_port = 62000 + int(os.environ.get("TEST_AWS_PORT", "45661")) % 1000
+    default_port = 62000 + int(os.environ.get("TEST_AWS_PORT", "61661")) % 1000
     ports = Ports(emulator=int(os.environ.get("TEST_DEPLOY_AWS_PORT", str(default_port))))
     root = ROOT / ".local" / os.environ.get("TEST_STACK_DIR", "test") / "deploy"
     with deployed("dev", ports=ports, root=root, database_url=stack["DATABASE_URL"],
