@@ -6,36 +6,18 @@ bounded number of chunks and reports how many remain.
 """
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from chalice import Blueprint, Cron
-
-from layers.core.logging import configure
+from layers.core.db import Db
+from layers.core.ports import Embeddings
 from layers.jobs.job import Counts, Job
-from layers.jobs.runs import run_scheduled
-
-configure()  # app middleware does not run for event handlers (aws/chalice#1566)
-blueprint = Blueprint(__name__)
-SCHEDULE = Cron("0/15", "*", "*", "*", "?", "*")
+from scheduled import job_function
 
 
-def run(at: datetime) -> Counts:
-    from layers import bootstrap
-    from layers.core import db
+def run(db: Db, embeddings: Embeddings) -> Counts:
     from layers.services.rag import indexing
 
-    embeddings = bootstrap.provide("embeddings")
-    with db.connection() as conn:
-        counts = indexing.backfill(conn, embeddings)
-        conn.commit()
-    return counts
+    return indexing.backfill(db, embeddings)
 
 
-JOB = Job("embedding_backfill", SCHEDULE.to_string(), run,
+JOB = Job("embedding_backfill", "cron(0/15 * * * ? *)", run,
           "Embed the search chunks that lack a vector of the current model (every 15 minutes)")
-
-
-@blueprint.schedule(SCHEDULE, name=JOB.name)
-def embedding_backfill(event: Any) -> dict[str, Any]:
-    return run_scheduled(JOB, event)
+blueprint, embedding_backfill = job_function(__name__, JOB)
