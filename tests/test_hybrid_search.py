@@ -131,15 +131,8 @@ def test_bad_input_is_a_422(api):
 
 def test_a_post_without_vectors_yet_is_still_found_by_its_words(api, content, drain, hashed):
     from layers import bootstrap
-    from layers.core.errors import DependencyUnavailable
 
-    class Down:
-        model_id, dimensions = hashed.model_id, hashed.dimensions
-
-        def embed(self, texts):
-            raise DependencyUnavailable("the hosted model is unavailable")
-
-    with bootstrap.override(embeddings=Down()):
+    with bootstrap.override(embeddings=_Unavailable(hashed.model_id)):
         post = _post(content, GARDEN)
         drain()
     assert _chunks(post["id"]) == [(False, None)]
@@ -148,6 +141,22 @@ def test_a_post_without_vectors_yet_is_still_found_by_its_words(api, content, dr
     assert run.status == 200, run.text
     assert run.json["outcome"] == "succeeded" and run.json["counts"] == {"embedded": 1, "remaining": 0}
     assert _chunks(post["id"]) == [(True, hashed.model_id)]
+
+
+def test_without_the_embedding_provider_search_and_ask_fall_back_to_words(api, content, drain, hashed):
+    from layers import bootstrap
+    from tests.support.rag import ask
+
+    post = _post(content, GARDEN)
+    _post(content, BREAD)
+    drain()
+    with bootstrap.override(embeddings=_Unavailable(hashed.model_id)):
+        reply = hybrid(api, "tomato plants")
+        assert reply.status == 200, reply.text
+        assert [h["id"] for h in reply.json["items"]] == [post["id"]]
+        assert hybrid(api, "plants that grow in water").json["items"] == []  # not every word: no hit
+        answer = ask(api, "tomato plants", content.reader().token)
+        assert answer.status == 200 and [s["post_id"] for s in answer.json["sources"]] == [post["id"]]
 
 
 def test_a_change_of_model_re_embeds_through_the_backfill(api, content, drain, hashed):
@@ -166,3 +175,17 @@ def test_a_change_of_model_re_embeds_through_the_backfill(api, content, drain, h
         assert run["counts"] == {"embedded": 1, "remaining": 0}
         assert _chunks(post["id"]) == [(True, "hash-384-v2")]
         assert [h["id"] for h in hybrid(api, "tomato plants").json["items"]] == [post["id"]]
+
+
+class _Unavailable:
+    """An embedding provider that is down (a hosted API unreachable, the model not installed)."""
+
+    dimensions = 384
+
+    def __init__(self, model_id):
+        self.model_id = model_id
+
+    def embed(self, texts):
+        from layers.core.errors import DependencyUnavailable
+
+        raise DependencyUnavailable("the hosted model is unavailable")

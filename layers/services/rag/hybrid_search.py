@@ -8,6 +8,9 @@ post (at most twice ``retrieval.CANDIDATES``, 100).
 
 Snippets are HTML-escaped, with the query's words wrapped in ``<mark>``: from the post's best
 chunk when the caller may read the post's body, from its excerpt when the post is locked.
+
+With the embedding provider unavailable (a hosted API down, the model not installed) the search
+still answers, by words alone: the posts holding every word of the query.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from layers.core.pagination import PageQuery
 from layers.core.ports import Embeddings
 from layers.services import premium
 from layers.services.rag import retrieval
-from layers.services.rag.query_cache import query_vector
+from layers.services.rag.query_cache import query_vector_or_none
 
 _START, _STOP = "\ue000", "\ue001"
 _HEADLINE = (f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=15, MaxFragments=2,"
@@ -28,7 +31,7 @@ _HEADLINE = (f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=15, Max
 
 def search(conn: Db, redis: Any, embeddings: Embeddings, q: str, page: PageQuery, full_access: bool,
            ef_search: int) -> dict[str, Any]:
-    vector = query_vector(redis, embeddings, q)
+    vector = query_vector_or_none(redis, embeddings, q)
     scores, best_chunk = rank_posts(conn, q, vector, embeddings.model_id, full_access, ef_search)
     order = retrieval.fused_order(scores)
     ids = order[page.offset:page.offset + page.limit]
@@ -40,7 +43,7 @@ def search(conn: Db, redis: Any, embeddings: Embeddings, q: str, page: PageQuery
     return {"items": items, "total": len(order), "page": page.page, "page_size": page.page_size}
 
 
-def rank_posts(conn: Db, q: str, vector: list[float], model_id: str, full_access: bool,
+def rank_posts(conn: Db, q: str, vector: list[float] | None, model_id: str, full_access: bool,
                ef_search: int) -> tuple[dict[int, float], dict[int, int]]:
     """Fused scores of the relevant posts, and the chunk each post's snippet should quote."""
     nearest = retrieval.vector_chunks(conn, vector, model_id, full_access, ef_search)
@@ -51,7 +54,7 @@ def rank_posts(conn: Db, q: str, vector: list[float], model_id: str, full_access
     return scores, {**text_chunk, **{post_id: hit.chunk_id for post_id, hit in similar.items()}}
 
 
-def text_ranking(conn: Db, q: str, vector: list[float], model_id: str, full_access: bool, *,
+def text_ranking(conn: Db, q: str, vector: list[float] | None, model_id: str, full_access: bool, *,
                  relevant_only: bool = False, similar_posts: frozenset[int] | set[int] = frozenset(),
                  ) -> tuple[list[int], dict[int, int]]:
     """Posts by full-text rank, best first, and each post's best matching chunk.

@@ -11,6 +11,7 @@ import hashlib
 import struct
 from typing import Any
 
+from layers.core.errors import DependencyUnavailable
 from layers.core.logging import get_logger
 from layers.core.ports import Embeddings
 
@@ -42,6 +43,16 @@ def query_vector(redis: Any, embeddings: Embeddings, text: str) -> list[float]:
         except Exception as exc:  # noqa: BLE001 - a failed write only costs the next lookup
             log.warning("query cache write failed", extra={"error": type(exc).__name__})
     return vector
+
+
+def query_vector_or_none(redis: Any, embeddings: Embeddings, text: str) -> list[float] | None:
+    """``query_vector``, or None when the embedding provider is unavailable: search then ranks by
+    words alone instead of failing."""
+    try:
+        return query_vector(redis, embeddings, text)
+    except DependencyUnavailable as exc:
+        log.warning("searching without query vectors", extra={"error": str(exc)})
+        return None
 
 
 def _encode(vector: list[float]) -> str:

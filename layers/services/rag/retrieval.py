@@ -93,10 +93,11 @@ class VectorHit:
     similarity: float
 
 
-def text_chunks(conn: Db, q: str, vector: Sequence[float], model_id: str, full_access: bool,
+def text_chunks(conn: Db, q: str, vector: Sequence[float] | None, model_id: str, full_access: bool,
                 k: int = CANDIDATES) -> list[TextHit]:
-    """Chunks by full-text rank, each with its similarity to the query's ``vector``."""
-    rows = conn.execute(TEXT_CHUNKS, {"q": q, "v": vector_literal(vector), "model": model_id, "full": full_access,
+    """Chunks by full-text rank, each with its similarity to the query's ``vector`` (when given)."""
+    literal = None if vector is None else vector_literal(vector)
+    rows = conn.execute(TEXT_CHUNKS, {"q": q, "v": literal, "model": model_id, "full": full_access,
                                       "k": k, "pool": POOL}).fetchall()
     return [TextHit(r["chunk_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"]),
                     None if r["similarity"] is None else float(r["similarity"])) for r in rows]
@@ -108,9 +109,11 @@ def text_locked_posts(conn: Db, q: str, k: int = CANDIDATES) -> list[TextHit]:
     return [TextHit(r["post_id"], r["post_id"], float(r["rank"]), bool(r["all_terms"])) for r in rows]
 
 
-def vector_chunks(conn: Db, vector: Sequence[float], model_id: str, full_access: bool, ef_search: int,
+def vector_chunks(conn: Db, vector: Sequence[float] | None, model_id: str, full_access: bool, ef_search: int,
                   k: int = CANDIDATES, exclude_post: int = 0) -> list[VectorHit]:
-    """The ``k`` nearest chunks (approximately: HNSW), most similar first."""
+    """The ``k`` nearest chunks (approximately: HNSW), most similar first; none without a vector."""
+    if vector is None:
+        return []
     with conn.transaction():
         conn.execute("SELECT set_config('hnsw.ef_search', %s, true),"
                      " set_config('hnsw.iterative_scan', 'relaxed_order', true)", (str(ef_search),))
