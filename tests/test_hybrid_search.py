@@ -189,3 +189,18 @@ class _Unavailable:
         from layers.core.errors import DependencyUnavailable
 
         raise DependencyUnavailable("the hosted model is unavailable")
+
+
+def test_odd_queries_are_answered_not_failed(api, content, drain, hashed):
+    from tests.support.rag import ask
+
+    _post(content, INDEXES)
+    drain()
+    token = content.reader().token
+    for q in ("the of", "'", "it's", "a & b | !c", "b-tree", "::*", "\"quoted phrase\" -minus", "üñíçødé 🙂",
+              "OR", "<->", "w" * 300):
+        reply = hybrid(api, q)
+        assert reply.status == 200, (q, reply.text)
+        answer = ask(api, q if len(q) >= 3 else q + "???", token)
+        assert answer.status == 200, (q, answer.text)
+    assert [h["title"] for h in hybrid(api, "b-tree").json["items"]] == [INDEXES[0]]
