@@ -268,7 +268,8 @@ def test_publish_toggles_and_queues_reindexing(api, content, drain):
     chunks = db_rows("SELECT chunk_index, heading, is_premium, embedding IS NULL, embedding_model FROM rag_chunks"
                      " WHERE post_id = %s ORDER BY chunk_index", post["id"])
     assert [c[1] for c in chunks] == ["", "First section", "Second section"]
-    assert all(c[2] is True and c[3] is True and c[4] is None for c in chunks)
+    # Premium marks stay on the chunks; the worker embeds them, with the model's id beside each vector.
+    assert all(c[2] is True and c[3] is False and c[4] for c in chunks)
     assert api.get(f"/api/posts/{post['slug']}").status == 200
 
     unpublished = content.publish_toggle(post["id"])

@@ -132,7 +132,7 @@ _Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 # ``?q=`` of an admin list's search box: empty (as a search box sends it) means no filter, and the
 # document says so instead of claiming a minimum length the API does not enforce.
 SearchBox = Annotated[_Term | None, BeforeValidator(_blank_is_none), WithJsonSchema(
-    {"type": "string", "maxLength": 100, "description": "Empty or left out: no filter."})]
+    {"type": ["string", "null"], "maxLength": 100, "description": "Empty or left out: no filter."})]
 
 
 def _iso_date_only(value: object) -> object:
