@@ -5077,7 +5077,7 @@ export interface operations {
                 page?: number;
                 page_size?: number;
                 status?: "draft" | "published" | "all";
-                q?: string;
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -5379,7 +5379,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                q?: string;
+                q?: string | null;
                 role?: ("user" | "admin") | null;
                 is_active?: boolean | null;
             };
