@@ -110,12 +110,9 @@ def _pick(candidates: list[_Sentence], scores: list[float], limit: int) -> list[
 def from_settings() -> AnswerGenerator:
     settings = get_settings()
     if settings.answers_provider == "openai":
-        from layers.adapters.openai_api import OpenAIAnswers, OpenAIClient
+        from layers.adapters.openai_api import OpenAIAnswers, client_from_settings
 
-        if settings.openai_api_key is None:
-            raise DependencyUnavailable("ANSWERS_PROVIDER=openai needs OPENAI_API_KEY")
-        client = OpenAIClient(settings.openai_api_key.get_secret_value(), settings.openai_base_url)
-        return OpenAIAnswers(client, settings.openai_answer_model)
+        return OpenAIAnswers(client_from_settings(settings, "ANSWERS_PROVIDER"), settings.openai_answer_model)
     from layers.adapters import embeddings
 
     return ExtractiveAnswers(embeddings.from_settings())

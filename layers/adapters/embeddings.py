@@ -9,7 +9,6 @@ Each vector is stored with the provider's ``model_id``; switching providers re-e
 """
 from __future__ import annotations
 
-from layers.core.errors import DependencyUnavailable
 from layers.core.ports import Embeddings
 from layers.core.settings import get_settings
 
@@ -21,12 +20,9 @@ def from_settings() -> Embeddings:
 
         return HashEmbeddings()
     if settings.embeddings_provider == "openai":
-        from layers.adapters.openai_api import OpenAIClient, OpenAIEmbeddings
+        from layers.adapters.openai_api import OpenAIEmbeddings, client_from_settings
 
-        if settings.openai_api_key is None:
-            raise DependencyUnavailable("EMBEDDINGS_PROVIDER=openai needs OPENAI_API_KEY")
-        client = OpenAIClient(settings.openai_api_key.get_secret_value(), settings.openai_base_url)
-        return OpenAIEmbeddings(client, settings.openai_embedding_model)
+        return OpenAIEmbeddings(client_from_settings(settings, "EMBEDDINGS_PROVIDER"), settings.openai_embedding_model)
     from layers.adapters.minilm import MiniLmEmbeddings
 
     return MiniLmEmbeddings(settings.embedding_tokenizer_path)

@@ -120,13 +120,10 @@ def from_settings() -> InterviewGrader:
 
     settings = get_settings()
     if settings.interview_grader == "openai":
-        from layers.adapters.openai_api import OpenAIClient
+        from layers.adapters.openai_api import client_from_settings
         from layers.adapters.openai_grader import OpenAIGrader
 
-        if settings.openai_api_key is None:
-            raise DependencyUnavailable("INTERVIEW_GRADER=openai needs OPENAI_API_KEY")
-        client = OpenAIClient(settings.openai_api_key.get_secret_value(), settings.openai_base_url)
-        return OpenAIGrader(client, settings.openai_answer_model)
+        return OpenAIGrader(client_from_settings(settings, "INTERVIEW_GRADER"), settings.openai_answer_model)
     try:
         return KeyPointGrader(embeddings_from_settings())
     except DependencyUnavailable:

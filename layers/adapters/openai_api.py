@@ -15,11 +15,19 @@ from typing import Any
 from layers.core.errors import DependencyUnavailable
 from layers.core.logging import get_logger
 from layers.core.ports import Answer, Passage
+from layers.core.settings import Settings
 
 log = get_logger("adapters.openai")
 TIMEOUT_SECONDS = 20
 DIMENSIONS = 384  # the rag_chunks column; text-embedding-3 models shorten their vectors on request
 
+
+
+def client_from_settings(settings: Settings, setting: str) -> OpenAIClient:
+    """The client a provider configured as ``<setting>=openai`` uses; 503 without a key."""
+    if settings.openai_api_key is None:
+        raise DependencyUnavailable(f"{setting}=openai needs OPENAI_API_KEY")
+    return OpenAIClient(settings.openai_api_key.get_secret_value(), settings.openai_base_url)
 
 class OpenAIClient:
     def __init__(self, api_key: str, base_url: str) -> None:
