@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Reads (GETs) run outside a transaction. The tests turn this on to make those connections
     # read-only, so a GET that writes without declaring ``writes=True`` fails in the suite.
     db_guard_reads: bool = Field(False, alias="DB_GUARD_READS")
+    # A failed task is retried after base, 2x base, 4x base ... seconds (at most 15 minutes).
+    task_retry_base_seconds: int = Field(10, ge=1, le=300, alias="TASK_RETRY_BASE_SECONDS")
     redis_url: str = Field("redis://127.0.0.1:63790/0", alias="REDIS_URL")
     aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")
     aws_region: str = Field("us-east-1", alias="AWS_DEFAULT_REGION")

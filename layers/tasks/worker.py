@@ -85,7 +85,10 @@ def _decode(body: str) -> tuple[str, registry.TaskDefinition, Any]:
 def _back_off(message: Message) -> None:
     if not message.receipt_handle or not message.queue_arn:
         return
-    delay = min(MAX_BACKOFF_SECONDS, 10 * 2 ** max(0, message.receive_count - 1))
+    from layers.core.settings import get_settings
+
+    base = get_settings().task_retry_base_seconds
+    delay = min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, message.receive_count - 1))
     try:
         queue_name = message.queue_arn.rsplit(":", 1)[-1]
         aws.client("sqs").change_message_visibility(
