@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.databases import fresh_database, use_database
 from infra.local.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     stack = Stack(root, ports=Ports(54361, 63831, 45691), durable=False)
     env = stack.start()
     try:
-        urls = {size: _database(env["DATABASE_URL"], f"bench_{size}") for size in SIZES}
+        urls = {size: fresh_database(env["DATABASE_URL"], f"bench_{size}") for size in SIZES}
         for size, url in urls.items():
             began = time.monotonic()
             seed(url, size)
@@ -77,34 +78,11 @@ def run(urls: dict[int, str], requests: int, rounds: int) -> dict[int, dict[str,
     with Client(app) as client:
         for _ in range(rounds):
             for size, url in urls.items():
-                _use_database(url)
+                use_database(url)
                 for name, path in ENDPOINTS:
                     timings[size][name] += measure(client, path, max(1, requests // rounds))
     return {size: {name: _percentiles(values) for name, values in by_name.items()}
             for size, by_name in timings.items()}
-
-
-def _database(admin_url: str, name: str) -> str:
-    """A fresh, migrated database beside the stack's own."""
-    import psycopg
-
-    from infra.migrate import migrate
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # names are constants of this module
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + "/" + name
-    migrate(url)
-    return url
-
-
-def _use_database(url: str) -> None:
-    from layers.core import db
-    from layers.core.settings import reset_settings
-
-    db.close_pool()
-    os.environ["DATABASE_URL"] = url
-    reset_settings()
 
 
 def seed(database_url: str, size: int) -> None:

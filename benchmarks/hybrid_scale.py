@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from benchmarks.content_scale import _database, _use_database, measure
+from benchmarks.content_scale import measure
+from benchmarks.databases import fresh_database, use_database
 from infra.local.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         centres = _centres()
         urls, vectors = {}, {}
         for size in SIZES:
-            urls[size] = _database(env["DATABASE_URL"], f"bench_hybrid_{size}")
+            urls[size] = fresh_database(env["DATABASE_URL"], f"bench_hybrid_{size}")
             began = time.monotonic()
             vectors[size] = seed(urls[size], size, centres)
             print(f"seeded {size:,} chunks with their HNSW index in {time.monotonic() - began:.1f}s", flush=True)
@@ -172,7 +173,7 @@ def latency(urls: dict[int, str], centres: Any, requests: int, rounds: int) -> N
     with bootstrap.override(embeddings=_CentreQueries(centres)), Client(app) as client:
         for _ in range(rounds):
             for size, url in urls.items():
-                _use_database(url)
+                use_database(url)
                 per_path = max(1, requests // rounds // len(paths))
                 for path in paths:
                     timings[size] += measure(client, path, per_path)

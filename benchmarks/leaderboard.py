@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.databases import fresh_database
 from infra.local.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
 
         boards = {}
         for index, size in enumerate(SIZES, start=1):
-            url = _database(env["DATABASE_URL"], f"bench_lb_{size}")
+            url = fresh_database(env["DATABASE_URL"], f"bench_lb_{size}")
             store = redis_lib.Redis.from_url(env["REDIS_URL"].rsplit("/", 1)[0] + f"/{index}", decode_responses=True)
             store.flushdb()
             began = time.monotonic()
@@ -130,19 +131,6 @@ def _time(read: Callable[[], Any], count: int) -> list[float]:
 
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
-
-
-def _database(admin_url: str, name: str) -> str:
-    import psycopg
-
-    from infra.migrate import migrate
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # names are constants of this module
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + "/" + name
-    migrate(url)
-    return url
 
 
 def _seed(url: str, size: int) -> None:
