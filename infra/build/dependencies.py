@@ -34,6 +34,11 @@ PROJECT_PACKAGES = frozenset({"app", "functions", "layers", "scheduled"})
 IMPLICIT_IMPORTS = {"pydantic": ("email_validator",)}
 # Provided by the Lambda runtime; never shipped, never followed.
 PROVIDED_BY_RUNTIME = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
+# Requirements a distribution declares that the code paths shipped here never import: inference
+# in onnxruntime imports numpy only; sympy (80 MB), coloredlogs, flatbuffers and protobuf serve its
+# training and model-conversion tools. Leaving them out keeps the functions that embed under
+# Lambda's 250 MB (tests/test_package.py imports each function from its own zip alone).
+UNUSED_REQUIREMENTS = {"onnxruntime": frozenset({"sympy", "coloredlogs", "flatbuffers", "protobuf"})}
 WORKER_MODULE = "functions.worker"
 HANDLERS_PACKAGE = "layers.tasks.handlers"
 # Names whose use imports a whole package by name (see the module docstring, rule 2).

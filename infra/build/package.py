@@ -51,9 +51,6 @@ def stage_sources(stage_dir: Path) -> None:
     shutil.copy2(ROOT / "app.py", stage_dir / "app.py")
     shutil.copytree(ROOT / ".chalice", stage_dir / ".chalice", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("deployments", "deployed"))
-    # Not requirements-embeddings.txt: numpy 2.4 and onnxruntime 1.31 publish only manylinux_2_28
-    # wheels, which Lambda's python3.11 (Amazon Linux 2, glibc 2.26) cannot load and Chalice
-    # refuses; the functions that embed are reported as missing them (split.py).
     requirements = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
                     if not line.strip().lower().startswith("chalice")]
     (stage_dir / "requirements.txt").write_text("\n".join(requirements) + "\n")

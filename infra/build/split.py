@@ -23,7 +23,7 @@ from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from infra.build.dependencies import PROVIDED_BY_RUNTIME, ROOT, module_file, reach
+from infra.build.dependencies import PROVIDED_BY_RUNTIME, ROOT, UNUSED_REQUIREMENTS, module_file, reach
 from infra.build.template import TOKENIZER_PATH
 
 SHARED_PREFIXES = ("layers/", "app.py", "__pycache__/app.")
@@ -111,9 +111,10 @@ def needed(import_names: frozenset[str], found: dict[str, Distribution]) -> set[
         if name in chosen or name in runtime or name not in found:
             continue
         chosen.add(name)
+        unused = UNUSED_REQUIREMENTS.get(name, frozenset())
         for line in found[name].requires:
             requirement = Requirement(line)
-            if _wanted(requirement, extras.get(name, set())):
+            if _wanted(requirement, extras.get(name, set())) and canonicalize_name(requirement.name) not in unused:
                 todo.append(canonicalize_name(requirement.name))
     return chosen
 

