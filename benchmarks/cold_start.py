@@ -80,7 +80,7 @@ def _admin_token() -> str:
     from app import app
     from layers.core.db import connection
 
-    with Client(app) as client:
+    with Client(app, project_dir=str(ROOT / "benchmarks")) as client:
         account = {"email": "admin@example.com", "password": "cold-start-password-1"}
         headers = {"Content-Type": "application/json"}
         client.http.post("/api/auth/register", headers=headers, body=json.dumps({**account, "name": "Admin"}))

@@ -75,7 +75,7 @@ def run(urls: dict[int, str], requests: int, rounds: int) -> dict[int, dict[str,
 
     logging.getLogger("http.access").setLevel(logging.WARNING)  # one log line per call otherwise
     timings: dict[int, dict[str, list[float]]] = {size: {name: [] for name, _ in ENDPOINTS} for size in urls}
-    with Client(app) as client:
+    with Client(app, project_dir=str(ROOT / "benchmarks")) as client:
         for _ in range(rounds):
             for size, url in urls.items():
                 use_database(url)

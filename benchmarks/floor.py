@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
 
         from app import app
 
-        with Client(app) as client:
+        with Client(app, project_dir=str(ROOT / "benchmarks")) as client:
             endpoints = seed(client, app)
             _quiet_access_log()
             if args.profile:

@@ -170,7 +170,7 @@ def latency(urls: dict[int, str], centres: Any, requests: int, rounds: int) -> N
     rng = random.Random(1)
     paths = [f"/api/search/hybrid?q={quote(_query(rng))}" for _ in range(QUERIES)]
     timings: dict[int, list[float]] = {size: [] for size in urls}
-    with bootstrap.override(embeddings=_CentreQueries(centres)), Client(app) as client:
+    with bootstrap.override(embeddings=_CentreQueries(centres)), Client(app, project_dir=str(ROOT / "benchmarks")) as client:
         for _ in range(rounds):
             for size, url in urls.items():
                 use_database(url)

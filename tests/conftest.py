@@ -109,7 +109,11 @@ def clean_state(stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Itera
 def client(app: Any) -> Iterator[Any]:
     from chalice.test import Client
 
-    with Client(app) as test_client:
+    # chalice.test.Client puts a stage's environment variables from .chalice/config.json into
+    # os.environ around every call (the dev stage's queue names, say). The tests' settings are the
+    # environment this file and the stack set: pointed at a folder without a Chalice config, the
+    # client adds none.
+    with Client(app, project_dir=str(ROOT / "tests")) as test_client:
         yield test_client
 
 
