@@ -85,22 +85,18 @@ def connection_class() -> type:
     return FailFastConnection
 
 
-def client_options() -> dict[str, Any]:
-    """Options for every Redis client of this process (ours and the rate limiter's)."""
+@functools.lru_cache(maxsize=1)
+def get_redis() -> Redis:
+    """The process's one Redis client (the rate limiter's script runs on it too)."""
+    import redis  # lazy: ~160 ms to import
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    return {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "connection_class": connection_class(),
-            "retry": Retry(NoBackoff(), 0), "health_check_interval": 30}
-
-
-@functools.lru_cache(maxsize=1)
-def get_redis() -> Redis:
-    import redis  # lazy: ~160 ms to import
-
     from layers.core.settings import get_settings
 
-    client: Redis = redis.Redis.from_url(get_settings().redis_url, decode_responses=True, **client_options())
+    client: Redis = redis.Redis.from_url(
+        get_settings().redis_url, decode_responses=True, socket_connect_timeout=0.5, socket_timeout=0.5,
+        connection_class=connection_class(), retry=Retry(NoBackoff(), 0), health_check_interval=30)
     return client
 
 

@@ -57,10 +57,6 @@ class UnitOfWork:
             self._conn = self._checkout.__enter__()
         return self._conn
 
-    @property
-    def opened(self) -> bool:
-        return self._conn is not None
-
     def commit(self) -> None:
         if self._conn is not None:
             self._conn.commit()
