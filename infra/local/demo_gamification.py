@@ -2,7 +2,7 @@
 
 Alice has read twelve posts on ten days in a row, Bob five posts with a missed day a freeze
 bridged, Carol two posts today; Bob signed up with Alice's referral code. Levels, badges,
-streaks and the leaderboard follow from the same code a real request runs (``xp.award``,
+streaks and the leaderboard follow from the same code a real request runs (``awards.award``,
 ``profile.check_in``). Idempotent: every award has its unique key, and a day before the last
 counted one never counts again.
 """
@@ -40,8 +40,7 @@ def seed(conn: Any, accounts: dict[str, int], post_ids: dict[str, int]) -> int:
 
 
 def _activity(conn: Any, user_id: int, days: tuple[int, ...], posts: list[int], now: datetime) -> int:
-    from layers.services import xp
-    from layers.services.gamification import profile
+    from layers.services.gamification import awards, profile
     from layers.services.progress import READ_XP
 
     per_day = -(-len(posts) // len(days))  # spread the reads over the active days
@@ -52,5 +51,5 @@ def _activity(conn: Any, user_id: int, days: tuple[int, ...], posts: list[int], 
         for post_id in posts[index * per_day:(index + 1) * per_day]:
             conn.execute("INSERT INTO user_progress (user_id, post_id, read_time_spent, completed_at)"
                          " VALUES (%s, %s, 240, %s) ON CONFLICT DO NOTHING", (user_id, post_id, at))
-            awarded += bool(xp.award(conn, user_id, READ_XP, "read", str(post_id), at=at))
+            awarded += bool(awards.award(conn, user_id, READ_XP, awards.READ_REASON, str(post_id), at=at))
     return awarded

@@ -14,9 +14,16 @@ service can make its writes outlive an error, and it is visible where it is used
 
 The connection is checked out of the pool on first use, so a request that never touches the
 database (a health probe of Redis, a static page) costs no checkout at all.
+
+Conflicts: PostgreSQL may abort a transaction to break a deadlock or a serialization conflict with
+another one. Such a transaction changed nothing, and nothing of it has left the database yet (its
+tasks are outbox rows, relayed only after the commit), so ``UnitOfWork.run`` rolls back and runs
+the work again, a bounded number of times with a random pause, instead of failing the request.
 """
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, TypeVar
@@ -28,6 +35,18 @@ if TYPE_CHECKING:
 
 log = get_logger("uow")
 E = TypeVar("E", bound=BaseException)
+T = TypeVar("T")
+
+# deadlock_detected and serialization_failure: the server aborted the transaction to let another
+# one proceed; the same work run again on a fresh transaction normally succeeds.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_ATTEMPTS = 4
+CONFLICT_PAUSE_SECONDS = 0.02  # the first retry waits up to 2x this, then 4x, 8x (random: jitter)
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Whether PostgreSQL aborted the transaction because of a concurrent one (safe to run again)."""
+    return getattr(error, "sqlstate", None) in CONFLICT_SQLSTATES
 
 
 def fail_after_commit(error: E) -> E:
@@ -43,8 +62,9 @@ def keeps_changes(error: BaseException) -> bool:
 class UnitOfWork:
     """A lazily opened transaction on a pooled connection."""
 
-    def __init__(self, read_only: bool = False) -> None:
+    def __init__(self, read_only: bool = False, after_rollback: Callable[[], object] | None = None) -> None:
         self.read_only = read_only
+        self._after_rollback = after_rollback
         self._checkout: AbstractContextManager[Db] | None = None
         self._conn: Db | None = None
 
@@ -64,6 +84,27 @@ class UnitOfWork:
     def rollback(self) -> None:
         if self._conn is not None and not self._conn.closed:
             self._conn.rollback()
+
+    def run(self, work: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
+        """``work()``, run again on a new transaction when PostgreSQL aborts it as a conflict.
+
+        ``work`` must keep every effect inside this unit of work (writes, and tasks through the
+        outbox), so that a rolled-back attempt left nothing behind. After the last attempt the
+        conflict is raised; the HTTP layer answers it with 409 and ``Retry-After``.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return work()
+            except Exception as exc:
+                if attempt == attempts or not is_conflict(exc):
+                    raise
+                self.rollback()
+                if self._after_rollback is not None:
+                    self._after_rollback()  # the outbox forgets the aborted attempt's tasks
+                log.info("transaction aborted by a concurrent one; running it again",
+                         extra={"attempt": attempt, "sqlstate": getattr(exc, "sqlstate", None)})
+                time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * 2 ** attempt))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def release(self) -> None:
         """Commit what was done so far and give the connection back; a later use opens another.
@@ -88,7 +129,7 @@ def unit_of_work(after_commit: Callable[[], object] | None = None,
 
     ``read_only``: the work only reads (a GET), so it runs without a transaction.
     """
-    uow = UnitOfWork(read_only)
+    uow = UnitOfWork(read_only, after_rollback)
     committed = False
     try:
         try:

@@ -11,6 +11,7 @@ from typing import Any
 
 from layers.core.errors import AppError, DatabaseUnavailable, DependencyUnavailable, RateLimited, Redirect, ValidationFailed
 from layers.core.logging import get_logger
+from layers.core.uow import is_conflict
 
 log = get_logger("http.errors")
 
@@ -35,6 +36,12 @@ def error_response(exc: BaseException) -> Any:
                              {"Location": exc.location})
     if isinstance(exc, RateLimited):
         return json_response(429, {"detail": exc.detail}, {"Retry-After": str(exc.retry_after)})
+    if is_conflict(exc):
+        # Retried by the unit of work and still conflicting: the database is fine, the request
+        # met concurrent ones on the same rows. Sending it again is safe (nothing was written).
+        log.warning("transaction conflict persisted after retries", extra={"sqlstate": getattr(exc, "sqlstate", None)})
+        return json_response(409, {"detail": "the request conflicted with concurrent changes to the same data; "
+                                             "nothing was saved, send it again"}, {"Retry-After": "1"})
     if _is_lost_database(exc):
         log.warning("database connection lost during the request", extra={"error": type(exc).__name__})
         exc = DatabaseUnavailable()

@@ -170,6 +170,8 @@ def _responses(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
         codes.add(422)
     if spec.body is not None:
         codes.add(413)
+    if spec.writes:
+        codes.add(409)  # also: a transaction that still conflicted after the unit of work's retries
     for code in sorted(codes):
         ref = "HTTPValidationError" if code == 422 else "HTTPError"
         responses[str(code)] = {"description": _STATUS_TEXT.get(code, "Error"),

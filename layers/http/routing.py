@@ -201,7 +201,8 @@ def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable[..., Any]) -> 
                 inputs = _validated_inputs(request, spec, body_adapter, path_values, ctx)
                 scoped = {"user": ctx.user, "viewer": ctx.user, "request": ctx, "event": event, **inputs}
                 kwargs = {name: _resolve(name, scoped, uow) for name in wanted}
-                response = _render(spec, handler(**kwargs), response_adapter)
+                # A transaction PostgreSQL aborted as a conflict runs again (layers.core.uow).
+                response = _render(spec, uow.run(lambda: handler(**kwargs)), response_adapter)
         except Exception as exc:  # noqa: BLE001 - the one place that maps every error
             return error_response(exc)
         return response

@@ -55,7 +55,7 @@ def run_job(job: Job, trigger: Trigger, at: datetime | None = None) -> dict[str,
     with _exclusive_run(job.name, trigger) as run:
         try:
             with relay.unit_of_work() as uow:
-                run.counts.update(_call(job, at, uow))
+                run.counts.update(uow.run(lambda: _call(job, at, uow)))
         except Exception as exc:
             log.exception("job failed", extra={"job": job.name})
             run.error = f"{type(exc).__name__}: {exc}"[:1000]

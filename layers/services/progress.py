@@ -12,7 +12,8 @@ from typing import Any
 from layers.core.db import Db
 from layers.core.errors import Forbidden, NotFound
 from layers.core.pagination import PageQuery, paginate
-from layers.services import premium, xp
+from layers.services import premium
+from layers.services.gamification import awards
 from layers.services.post_summaries import with_summaries
 from layers.services.published import published_post
 
@@ -102,7 +103,7 @@ def mark_read(conn: Db, user_id: int, full_access: bool, post_id: int,
         " RETURNING completed_at, read_time_spent",
         (user_id, post_id, read_time_spent or 0),
     ).fetchone()
-    awarded = xp.award(conn, user_id, READ_XP, "read", str(post_id))
+    awarded = awards.award(conn, user_id, READ_XP, awards.READ_REASON, str(post_id))
     totals = conn.execute("SELECT xp, level FROM users WHERE id = %s", (user_id,)).fetchone()
     return {"post_id": post_id, **(row or {}), "xp_awarded": awarded, **(totals or {})}
 

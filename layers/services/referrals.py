@@ -16,7 +16,8 @@ from typing import Any
 
 from layers.core.db import Db
 from layers.core.errors import NotFound
-from layers.services import views, xp
+from layers.services import views
+from layers.services.gamification import awards
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read and typed by people
 _CODE_LENGTH = 8
@@ -89,7 +90,7 @@ def record_signup(conn: Db, code: str, user_id: int) -> bool:
     if inserted is None:
         return False
     conn.execute("UPDATE users SET referred_by = %s WHERE id = %s", (referral["user_id"], user_id))
-    xp.award(conn, referral["user_id"], referral["reward_xp"], REFERRAL_REASON, str(user_id))
+    awards.award(conn, referral["user_id"], referral["reward_xp"], REFERRAL_REASON, str(user_id))
     return True
 
 

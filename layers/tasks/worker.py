@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from layers.core import aws
 from layers.core.logging import get_logger
+from layers.core.uow import UnitOfWork
 from layers.tasks import registry, relay
 
 log = get_logger("tasks.worker")
@@ -51,25 +52,31 @@ def process_batch(messages: list[Message]) -> list[str]:
 
 def handle(message: Message) -> bool:
     """Run one task; False when its id had already taken effect."""
-    from layers import bootstrap
     from layers.tasks.relay import unit_of_work
 
     task_id, definition, payload = _decode(message.body)
     with unit_of_work() as uow:
-        claimed = uow.conn.execute(
-            "INSERT INTO processed_tasks (task_id, task_type) VALUES (%s, %s)"
-            " ON CONFLICT (task_id) DO NOTHING RETURNING task_id",
-            (task_id, definition.name),
-        ).fetchone()
-        if claimed is None:
-            log.info("task already processed", extra={"task_id": task_id})
-            return False
-        given = {"db": uow.conn, "payload": payload, "task_id": task_id}
-        if "mailer" in bootstrap.parameters(definition.handler):
-            from layers.tasks.delivery import OncePerTask
+        # The claim and the effect share the transaction, so a conflict retries both together.
+        return uow.run(lambda: _claim_and_run(uow, task_id, definition, payload))
 
-            given["mailer"] = OncePerTask(bootstrap.provide("mailer"), task_id)
-        bootstrap.call(definition.handler, given)
+
+def _claim_and_run(uow: UnitOfWork, task_id: str, definition: registry.TaskDefinition, payload: Any) -> bool:
+    from layers import bootstrap
+
+    claimed = uow.conn.execute(
+            "INSERT INTO processed_tasks (task_id, task_type) VALUES (%s, %s)"
+        " ON CONFLICT (task_id) DO NOTHING RETURNING task_id",
+        (task_id, definition.name),
+    ).fetchone()
+    if claimed is None:
+        log.info("task already processed", extra={"task_id": task_id})
+        return False
+    given = {"db": uow.conn, "payload": payload, "task_id": task_id}
+    if "mailer" in bootstrap.parameters(definition.handler):
+        from layers.tasks.delivery import OncePerTask
+
+        given["mailer"] = OncePerTask(bootstrap.provide("mailer"), task_id)
+    bootstrap.call(definition.handler, given)
     return True
 
 

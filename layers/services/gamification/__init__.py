@@ -1,6 +1,6 @@
 """Gamification: levels, badges, milestones, streaks and the XP leaderboard.
 
-The XP ledger itself is ``layers.services.xp``: every award goes through ``xp.award``, which
-calls ``events.after_award`` in the same transaction, so a badge or a series bonus exists
-exactly when the XP that earned it does.
+Every change to a user's XP, level, streak and badges goes through the award pipeline,
+``awards.award`` (and ``awards.check_in``), in the caller's transaction, so a badge or a series
+bonus exists exactly when the XP that earned it does.
 """

@@ -4,7 +4,7 @@ Boards: all-time (``lb:xp:all``) and one per ISO week in UTC (``lb:xp:week:2026-
 week after the week ends). Members are zero-padded user ids, so Redis orders equal scores the
 way the PostgreSQL fallback does (``id DESC``) and both answer the same.
 
-Writes happen after the XP transaction commits: ``xp.award`` enqueues ``leaderboard_sync`` in its
+Writes happen after the XP transaction commits: ``awards.award`` enqueues ``leaderboard_sync`` in its
 transaction, and the task (run by the worker once the award is committed) writes the user's
 committed totals with ``ZADD GT``; absolute values make a redelivered or reordered task
 harmless. A board key exists only as a complete board: a sync that finds it missing (first use,

@@ -6,14 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from layers.core.db import Db
 from layers.core.errors import NotFound
-from layers.services import xp
-from layers.services.gamification import badges, leaderboard, levels, metrics, streaks
-from layers.services.gamification.events import CHECKIN_REASON
+from layers.services.gamification import awards, badges, leaderboard, levels, metrics, streaks
 
 if TYPE_CHECKING:
     from redis import Redis
-
-CHECKIN_XP = 5
 
 # Milestones: fixed ladders on the same metrics as badges; "next" is the first rung not reached.
 MILESTONES: dict[str, tuple[str, tuple[int, ...]]] = {
@@ -56,9 +52,6 @@ def _milestone(metric: str, label: str, rungs: tuple[int, ...], current: int) ->
 
 def check_in(conn: Db, user_id: int, at: datetime) -> dict[str, Any]:
     """Count today (the user's local day) once; the first check-in of a day earns a little XP."""
-    activity = streaks.record_activity(conn, user_id, at)
-    awarded = 0
-    if activity.counted:
-        awarded = xp.award(conn, user_id, CHECKIN_XP, CHECKIN_REASON, activity.day.isoformat(), at=at)
-    return {**streaks.view(conn, user_id, at), "counted": activity.counted, "froze": activity.froze,
-            "xp_awarded": awarded}
+    done = awards.check_in(conn, user_id, at)
+    return {**streaks.view(conn, user_id, at), "counted": done.activity.counted, "froze": done.activity.froze,
+            "xp_awarded": done.xp_awarded}

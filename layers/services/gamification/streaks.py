@@ -53,8 +53,11 @@ def _state(conn: Db, user_id: int) -> dict[str, Any]:
 
 
 def record_activity(conn: Db, user_id: int, at: datetime) -> Activity:
-    """Count ``at``'s local day for ``user_id`` (idempotent per local day)."""
-    conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))  # one check-in at a time
+    """Count ``at``'s local day for ``user_id`` (idempotent per local day).
+
+    Only the award pipeline (``awards``) calls this, with the user's row already locked, so two
+    requests of one user count a day one after the other.
+    """
     state = _state(conn, user_id)
     today = local_day(at, state["timezone"])
     last: date | None = state["last_active_on"]

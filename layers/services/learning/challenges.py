@@ -14,7 +14,7 @@ from typing import Any
 
 from layers.core.db import Db
 from layers.core.errors import BadRequest, Conflict, NotFound
-from layers.services import xp
+from layers.services.gamification import awards
 from layers.services.learning.rows import one
 
 POINTS = {"beginner": 10, "intermediate": 20, "advanced": 30}
@@ -77,7 +77,7 @@ def submit(conn: Db, user_id: int, challenge_id: int, answer: str | None, choice
     ).fetchone()
     if inserted is None:
         raise Conflict("today's challenge is already solved")
-    awarded = xp.award(conn, user_id, points, "challenge", today.isoformat(), at=now) if correct else 0
+    awarded = awards.award(conn, user_id, points, "challenge", today.isoformat(), at=now) if correct else 0
     attempts = one(conn, "SELECT count(*) AS n FROM challenge_submissions WHERE user_id = %s AND day = %s",
                    (user_id, today))["n"]
     return {"challenge_id": challenge_id, "correct": correct, "points": points, "xp_awarded": awarded,

@@ -13,7 +13,7 @@ from typing import Any
 from layers.core.db import Db
 from layers.core.errors import BadRequest, Conflict, NotFound
 from layers.core.ports import InterviewGrader
-from layers.services import xp
+from layers.services.gamification import awards
 from layers.services.learning.rows import one
 
 COMPLETION_XP = 15
@@ -114,5 +114,5 @@ def _grade(conn: Db, user_id: int, session: dict[str, Any], grader: InterviewGra
     conn.execute("UPDATE interview_sessions SET scores = %s, overall_score = %s, feedback = %s,"
                  " status = 'completed', completed_at = now() WHERE id = %s",
                  (Jsonb([item["score"] for item in items]), overall, Jsonb(items), session["id"]))
-    xp.award(conn, user_id, COMPLETION_XP, "interview", str(session["id"]))
+    awards.award(conn, user_id, COMPLETION_XP, "interview", str(session["id"]))
     return {**session, "feedback": items, "overall_score": overall}

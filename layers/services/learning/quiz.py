@@ -12,7 +12,8 @@ from typing import Any
 from layers.core.db import Db
 from layers.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from layers.core.pagination import PageQuery, paginate
-from layers.services import premium, xp
+from layers.services import premium
+from layers.services.gamification import awards
 from layers.services.learning.rows import one
 from layers.services.published import published_post
 
@@ -74,7 +75,7 @@ def submit(conn: Db, user_id: int, attempt_id: int, answers: list[int | None], p
                     " WHERE id = %s RETURNING submitted_at", (Jsonb(answers), score, passed, attempt_id))
     awarded = 0
     if passed and attempt["post_id"] is not None:
-        awarded = xp.award(conn, user_id, PASS_XP, "quiz", str(attempt["post_id"]))
+        awarded = awards.award(conn, user_id, PASS_XP, "quiz", str(attempt["post_id"]))
     return {"id": attempt_id, "post_id": attempt["post_id"], "score": score, "total_questions": len(served),
             "percent": percent, "passed": passed, "xp_awarded": awarded,
             "submitted_at": row["submitted_at"], "results": results}

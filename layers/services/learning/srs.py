@@ -12,7 +12,8 @@ from typing import Any
 from layers.core.db import Db
 from layers.core.errors import Forbidden, NotFound
 from layers.core.pagination import PageQuery, paginate
-from layers.services import premium, xp
+from layers.services import premium
+from layers.services.gamification import awards
 from layers.services.learning import scheduling
 from layers.services.learning.rows import one
 from layers.services.published import published_post
@@ -108,7 +109,7 @@ def review(conn: Db, user_id: int, card_id: int, grade: int, now: datetime, *,
         (card_id, user_id, grade, rating, row["state"], state["state"], state["stability"],
          state["difficulty"], state["interval_days"], state["next_review_at"], now),
     )
-    awarded = xp.award(conn, user_id, REVIEW_XP, "review", f"{card_id}:{now.date().isoformat()}", at=now)
+    awarded = awards.award(conn, user_id, REVIEW_XP, "review", f"{card_id}:{now.date().isoformat()}", at=now)
     return {**card_out(updated), "grade": grade, "rating": rating, "xp_awarded": awarded}
 
 

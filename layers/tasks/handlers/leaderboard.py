@@ -1,6 +1,6 @@
 """``leaderboard_sync``: write a user's committed XP totals to the Redis leaderboards.
 
-Enqueued by ``xp.award`` in the award's transaction, so it runs only once the award is committed.
+Enqueued by ``awards.award`` in the award's transaction, so it runs only once the award is committed.
 The handler writes absolute totals, so a redelivered or reordered task changes nothing; with
 Redis down it logs and returns (retrying would only fill the dead-letter queue): the reconcile
 schedule rebuilds the boards from PostgreSQL.
