@@ -6,7 +6,8 @@ frontend sees one behaviour. Beyond that, every answer this server produces itse
 405/415 (``{"Code", "Message"}``), http.server's 400/414/431/501 pages — is ``{"detail"}`` JSON
 with an ``X-Request-ID``, a HEAD answer has no body (one would corrupt the next response on a
 kept-alive connection), the listen backlog absorbs bursts, and Nagle is off so a kept-alive
-request is not held back by delayed ACKs.
+request is not held back by delayed ACKs. The request context's ``identity.sourceIp`` is the TCP
+peer's address, as API Gateway's is, so per-IP rate limits count each local client apart.
 """
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ class _Server(ThreadedHTTPServer):
 
 class _ContractHandler(ChaliceRequestHandler):
     disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        # Chalice's local gateway puts a fixed 127.0.0.1 in every event, which makes every local
+        # client one rate-limit bucket. Each connection has its own gateway (built in __init__,
+        # before setup), so its converter can carry this peer's address. Headers such as
+        # X-Forwarded-For are the client's to forge and are not consulted.
+        super().setup()
+        self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         # Chalice's local gateway answers an unknown route with API Gateway's 403, which with a
