@@ -1,17 +1,23 @@
-"""``make run``'s program end to end: start, serve over real HTTP, persist data, stop cleanly."""
+"""``make run``'s program end to end: start, serve over real HTTP, persist data, stop cleanly.
+
+Each run is a ``Program``: whatever it started is killed when the test ends, even on a timeout or
+a failed assertion, so a broken shutdown shows as a failure here and not as services left behind.
+"""
 from __future__ import annotations
 
 import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.support.processes import Program
+
 ROOT = Path(__file__).resolve().parents[1]
+READY_SECONDS = 180
+STOP_SECONDS = 60
 
 
 def _free_port() -> int:
@@ -25,32 +31,26 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _start(data_dir: Path, ports: dict[str, int], ignore_sigint: bool = False) -> subprocess.Popen:
+def _run(data_dir: Path, ports: dict[str, int], sigint_ignored: bool = False) -> Program:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL", "JWT_SECRET", "ADMIN_EMAILS")}
+           if k not in ("DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL", "JWT_SECRET", "ADMIN_EMAILS")
+           and not k.startswith("RATE_LIMIT_")}
     env.update({"LOCAL_DATA_DIR": str(data_dir), "PORT": str(ports["api"]), "LOCAL_PG_PORT": str(ports["pg"]),
                 "LOCAL_REDIS_PORT": str(ports["redis"]), "LOCAL_AWS_PORT": str(ports["aws"])})
-    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
-    return subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ignore)
+    return Program(["-m", "infra.local.run"], env, ROOT, sigint_ignored=sigint_ignored)
 
 
-def _wait_ready(proc: subprocess.Popen, port: int) -> list[str]:
-    lines = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            raise AssertionError("run exited early:\n" + "".join(lines[-40:]))
-        lines.append(line)
-        if "local stack up in" in line:
-            return lines
-    raise AssertionError("not ready in time:\n" + "".join(lines[-40:]))
+def _free_ports() -> dict[str, int]:
+    return {"api": _free_port(), "pg": _free_port(), "redis": _free_port(), "aws": _free_port()}
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=60)
+def _assert_all_stopped(run: Program, ports: dict[str, int]) -> None:
+    assert run.proc.returncode == 0, run.output[-4000:]
+    assert "Traceback" not in run.output, run.output[-4000:]
+    assert run.seen, "no child process was ever seen"
+    assert not run.survivors(), f"still running: {[p.pid for p in run.survivors()]}"
+    for port in ports.values():
+        assert not _listening(port), f"port {port} still open"
 
 
 def _call(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
@@ -64,12 +64,12 @@ def _call(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
 
 
 def test_run_serves_persists_and_stops_every_child(tmp_path):
-    ports = {"api": _free_port(), "pg": _free_port(), "redis": _free_port(), "aws": _free_port()}
+    ports = _free_ports()
     base = f"http://127.0.0.1:{ports['api']}/api"
-    proc = _start(tmp_path, ports)
-    try:
-        lines = _wait_ready(proc, ports["api"])
-        assert any("demo accounts" in line for line in lines)
+    with _run(tmp_path, ports) as run:
+        output = run.read_until("local stack up in", READY_SECONDS)
+        assert "demo accounts" in output
+        assert "rate limits: anon 1000/hour, user 5000/hour, auth 100/minute" in output
         assert _call("GET", base + "/health")[1]["status"] == "ok"
         status, admin = _call("POST", base + "/auth/login",
                               {"email": "admin@example.com", "password": "demo-password-123"})
@@ -77,42 +77,42 @@ def test_run_serves_persists_and_stops_every_child(tmp_path):
         status, _ = _call("POST", base + "/auth/register",
                           {"email": "persist@example.com", "password": "long enough pw", "name": "P"})
         assert status == 201
-    finally:
-        _stop(proc)
-    for port in ports.values():
-        assert not _listening(port), f"port {port} still open after Ctrl-C"
+        run.stop(signal.SIGINT, STOP_SECONDS)
+        _assert_all_stopped(run, ports)
 
     pg_log = (tmp_path / "postgres.log").read_text()
     assert "database system is shut down" in pg_log  # a clean (fast) shutdown, not a kill
 
-    proc = _start(tmp_path, ports)  # same data directory: the account is still there
-    try:
-        _wait_ready(proc, ports["api"])
+    with _run(tmp_path, ports) as run:  # same data directory: the account is still there
+        run.read_until("local stack up in", READY_SECONDS)
         restarted_log = (tmp_path / "postgres.log").read_text()[len(pg_log):]
         assert "automatic recovery" not in restarted_log and "not properly shut down" not in restarted_log
         status, _ = _call("POST", base + "/auth/register",
                           {"email": "persist@example.com", "password": "long enough pw", "name": "P"})
         assert status == 409
-    finally:
-        _stop(proc)
+        run.stop(signal.SIGINT, STOP_SECONDS)
 
 
-def test_sigterm_stops_everything_when_sigint_is_ignored(tmp_path):
-    # A stack started in the background by a non-interactive shell ignores SIGINT.
-    ports = {"api": _free_port(), "pg": _free_port(), "redis": _free_port(), "aws": _free_port()}
-    proc = _start(tmp_path, ports, ignore_sigint=True)
-    try:
-        _wait_ready(proc, ports["api"])
-        proc.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        assert proc.poll() is None  # ignored, as asked
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        output = proc.communicate(timeout=60)[0]
-    assert proc.returncode == 0, output
-    assert "Traceback" not in output
-    for port in ports.values():
-        assert not _listening(port), f"port {port} still open after SIGTERM"
+def test_sigint_stops_everything_when_it_was_inherited_as_ignored(tmp_path):
+    # A shell or CI runner starting the stack in the background hands it SIGINT ignored.
+    ports = _free_ports()
+    with _run(tmp_path, ports, sigint_ignored=True) as run:
+        run.read_until("local stack up in", READY_SECONDS)
+        run.stop(signal.SIGINT, STOP_SECONDS)
+        _assert_all_stopped(run, ports)
+    assert "stopped in" in run.output
+
+
+def test_sigterm_stops_everything_when_nobody_reads_the_output_any_more(tmp_path):
+    # The reader of its output is gone (a pipeline's reader exited, a terminal closed): every
+    # message of the shutdown fails to write, and the services must be stopped all the same.
+    ports = _free_ports()
+    with _run(tmp_path, ports, sigint_ignored=True) as run:
+        run.read_until("local stack up in", READY_SECONDS)
+        run.close_output()
+        run.stop(signal.SIGTERM, STOP_SECONDS)
+        _assert_all_stopped(run, ports)
+    assert "database system is shut down" in (tmp_path / "postgres.log").read_text()
 
 
 def test_services_named_by_the_environment_are_used_instead_of_started(stack, tmp_path, monkeypatch):

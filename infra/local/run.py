@@ -2,17 +2,21 @@
 
     python -m infra.local.run
 
-Everything runs until Ctrl-C, which stops every child process. Data lives under ``.local/``.
+Everything runs until Ctrl-C or SIGTERM (however the program was started), which stops every
+child process. Data lives under ``.local/``. Rate limits default to ten times production's
+(``infra.local.limits``); the banner says which apply.
 """
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
+from infra.local.console import say, stop_on_signals
+from infra.local.limits import apply_local_defaults as apply_local_limits
+from infra.local.limits import describe as describe_limits
 from infra.local.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,19 +24,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main() -> None:
     began = time.monotonic()
+    stop = threading.Event()
+    stop_on_signals(stop)
     # The defaults are the contract's (AWS emulator on 4566); the overrides let two stacks coexist.
     ports = Ports(postgres=int(os.environ.get("LOCAL_PG_PORT", "54320")),
                   redis=int(os.environ.get("LOCAL_REDIS_PORT", "63790")),
                   aws=int(os.environ.get("LOCAL_AWS_PORT", "4566")))
     stack = Stack(Path(os.environ.get("LOCAL_DATA_DIR", ROOT / ".local" / "run")), ports=ports)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     os.environ.setdefault("ADMIN_EMAILS", "admin@example.com")
     # One process serves every router, the poller and the scheduler here, where Lambda would run
     # one function per container: a larger pool keeps one slow caller from starving the rest.
     os.environ.setdefault("DB_POOL_MAX", "10")
     # Local only, and documented in the README so a developer can sign a webhook with curl.
     os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_local_development_only")
+    own_limits = {name for name in os.environ if name.startswith("RATE_LIMIT_")}
+    limits = describe_limits(apply_local_limits(os.environ), own_limits)
     server = None
     workers: list[threading.Thread] = []
     try:
@@ -48,10 +54,13 @@ def main() -> None:
         workers = [Scheduler(app, stop), SqsPoller(app, stop)]
         for worker in workers:
             worker.start()
-        threading.Thread(target=http.serve_forever, daemon=True, name="http").start()
+        # The socket server's own loop: LocalDevServer.serve_forever would print a banner of its
+        # own from this thread, where a closed stdout would end the loop.
+        threading.Thread(target=http.server.serve_forever, daemon=True, name="http").start()
         server = http  # serving: shutdown() may wait for its loop now
-        print(f"local stack up in {time.monotonic() - began:.1f}s: API on http://127.0.0.1:{port}/api "
-              f"(docs: /api/docs), AWS emulator on {os.environ['AWS_ENDPOINT_URL']}", flush=True)
+        say(limits)
+        say(f"local stack up in {time.monotonic() - began:.1f}s: API on http://127.0.0.1:{port}/api "
+            f"(docs: /api/docs), AWS emulator on {os.environ['AWS_ENDPOINT_URL']}")
         stop.wait()
     except KeyboardInterrupt:
         pass
@@ -67,24 +76,27 @@ def _load_demo() -> None:
     try:
         demo.load()
     except Exception as exc:  # noqa: BLE001 - reported, then the stack starts without it
-        print(f"demo data not loaded ({type(exc).__name__}: {exc}); starting without it", flush=True)
+        say(f"demo data not loaded ({type(exc).__name__}: {exc}); starting without it")
 
 
 def _shut_down(stack: Stack, stop: threading.Event, server: object, workers: list[threading.Thread]) -> None:
     """Stop in dependency order: no new requests, then the poller and scheduler (which talk to the
-    emulator and the database), then the connection pool, then the services themselves."""
+    emulator and the database), then the connection pool, then the services themselves, which are
+    stopped whatever went wrong before."""
+    stop.set()  # first: from here on a second Ctrl-C is ignored (console.stop_on_signals)
     began = time.monotonic()
-    print("stopping local stack", flush=True)
-    stop.set()
-    if server is not None:
-        server.shutdown()  # type: ignore[attr-defined]
-    for worker in workers:
-        worker.join(5)
-    from layers.core import db
+    try:
+        say("stopping local stack")
+        if server is not None:
+            server.shutdown()  # type: ignore[attr-defined]
+        for worker in workers:
+            worker.join(5)
+        from layers.core import db
 
-    db.close_pool()
-    stack.stop()
-    print(f"stopped in {time.monotonic() - began:.1f}s", flush=True)
+        db.close_pool()
+    finally:
+        stack.stop()
+    say(f"stopped in {time.monotonic() - began:.1f}s")
 
 
 if __name__ == "__main__":

@@ -61,8 +61,9 @@ class Stack:
         return self.env
 
     def _start(self, service: Postgres | Redis | Moto) -> str:
-        service.start()
+        # Listed before it starts: a Ctrl-C during its start-up must stop it too.
         self.started.append(service)
+        service.start()
         return service.url
 
     def _local_jwt_secret(self) -> str:
