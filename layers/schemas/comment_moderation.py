@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from layers.core.pagination import PageQuery
-from layers.schemas.post_parts import AuthorOut, PostRef
+from layers.schemas.post_parts import CommentAuthorOut, PostRef
 
 ModerationStatus = Literal["pending", "approved", "all"]
 
@@ -20,7 +20,7 @@ class ModerationComment(BaseModel):
     id: int
     post: PostRef
     parent_id: int | None
-    author: AuthorOut
+    author: CommentAuthorOut
     content: str
     is_approved: bool
     created_at: datetime

@@ -8,7 +8,7 @@ from pydantic import BaseModel, BeforeValidator, StringConstraints
 
 from layers.core.pagination import PageQuery
 from layers.schemas.common import Id, StrictModel, multi_line
-from layers.schemas.post_parts import AuthorOut
+from layers.schemas.post_parts import CommentAuthorOut
 
 CommentText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
                         BeforeValidator(multi_line)]
@@ -23,7 +23,7 @@ class CommentOut(BaseModel):
     id: int
     post_id: int
     parent_id: int | None
-    author: AuthorOut
+    author: CommentAuthorOut
     content: str
     is_approved: bool
     is_deleted: bool = False  # deleted by its author while it had replies: a placeholder

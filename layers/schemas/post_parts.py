@@ -45,6 +45,11 @@ class AuthorOut(BaseModel):
     name: str
 
 
+class CommentAuthorOut(BaseModel):
+    id: int | None  # None: the author's account was deleted (the name is then a placeholder)
+    name: str
+
+
 class PostRef(BaseModel):
     id: int
     slug: str

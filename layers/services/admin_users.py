@@ -12,6 +12,7 @@ from layers.core.errors import BadRequest, NotFound
 from layers.core.pagination import paginate
 from layers.core.sql import update_row
 from layers.schemas.admin_users import AdminUserPatch, AdminUsersQuery
+from layers.services import account_deletion
 from layers.services.text_match import contains_pattern
 from layers.services.users import IS_PREMIUM_SQL
 
@@ -64,9 +65,7 @@ def view(conn: Db, user_id: int) -> dict[str, Any]:
 
 
 def delete(conn: Db, admin_id: int, user_id: int) -> None:
-    """Delete an account and everything it owns (foreign keys cascade); not one's own."""
+    """Delete an account as ``account_deletion`` says (others' content stays); not one's own."""
     if user_id == admin_id:
         raise BadRequest("you cannot delete your own account here")
-    row = conn.execute("DELETE FROM users WHERE id = %s RETURNING id", (user_id,)).fetchone()
-    if row is None:
-        raise NotFound("user not found")
+    account_deletion.delete_account(conn, user_id)

@@ -40,7 +40,7 @@ WITH RECURSIVE visible AS (
 SELECT t.id, t.post_id, t.parent_id, t.content, t.is_approved, t.created_at, t.is_deleted,
        u.id AS author_id, u.name AS author_name,
        (SELECT max(total_roots) FROM roots) AS total_roots
-FROM tree t JOIN users u ON u.id = t.user_id
+FROM tree t LEFT JOIN users u ON u.id = t.user_id  -- no author: a deleted account's tombstone
 ORDER BY t.created_at, t.id
 """
 
@@ -97,7 +97,7 @@ def _assemble(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _node(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "post_id": row["post_id"], "parent_id": row["parent_id"],
-            "author": {"id": row["author_id"], "name": row["author_name"]}, "content": row["content"],
+            "author": author(row["author_id"], row["author_name"]), "content": row["content"],
             "is_approved": row["is_approved"], "is_deleted": row["is_deleted"], "created_at": row["created_at"],
             "replies": []}
 
@@ -135,6 +135,12 @@ def _parent(conn: Db, parent_id: int, post_id: int, author_id: int) -> dict[str,
 
 
 TOMBSTONE = "[deleted]"
+DELETED_AUTHOR = "Deleted user"
+
+
+def author(user_id: int | None, name: str | None) -> dict[str, Any]:
+    """A comment's author as shown; a deleted account shows as a placeholder with no id."""
+    return {"id": user_id, "name": name if user_id is not None and name is not None else DELETED_AUTHOR}
 
 
 def delete(conn: Db, comment_id: int, user: CurrentUser) -> None:
@@ -154,6 +160,21 @@ def delete(conn: Db, comment_id: int, user: CurrentUser) -> None:
     else:
         conn.execute("DELETE FROM comments WHERE id = %s", (comment_id,))
         _prune_tombstones(conn, row["parent_id"])
+
+
+def erase_authored_by(conn: Db, user_id: int) -> None:
+    """Before ``user_id``'s account is deleted: remove their words, keep other people's replies.
+
+    Their comments with replies become tombstones with no author; the rest are deleted, and the
+    tombstones that leaves without replies are pruned (as deleting one's own comment does).
+    """
+    conn.execute(
+        "UPDATE comments c SET content = %s, deleted_at = coalesce(deleted_at, now()), user_id = NULL"
+        " WHERE c.user_id = %s AND EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)",
+        (TOMBSTONE, user_id))
+    removed = conn.execute("DELETE FROM comments WHERE user_id = %s RETURNING parent_id", (user_id,)).fetchall()
+    for parent_id in sorted({row["parent_id"] for row in removed if row["parent_id"] is not None}):
+        _prune_tombstones(conn, parent_id)
 
 
 def _prune_tombstones(conn: Db, comment_id: int | None) -> None:
