@@ -92,8 +92,10 @@ def google_start(settings: Settings, redis: Redis) -> dict[str, str]:
     return {"authorization_url": google.start(settings, redis)}
 
 
+# Not run again on a conflict: the state (GETDEL) and Google's code are single use, so a second
+# run could only fail; the 409 tells the frontend to start the sign-in again.
 @router.get("/api/auth/google/callback", query=GoogleCallbackQuery, response=TokenPair, errors=(400, 503),
-            writes=True)
+            writes=True, retry_conflicts=False)
 def google_callback(db: Db, settings: Settings, redis: Redis, query: GoogleCallbackQuery) -> dict[str, Any]:
     """Finish Google sign-in with the code and state Google redirected back with."""
     from layers.services.auth import google

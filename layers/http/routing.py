@@ -43,7 +43,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from layers import bootstrap
 from layers.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
 from layers.core.settings import get_settings
-from layers.core.uow import UnitOfWork
+from layers.core.uow import CONFLICT_ATTEMPTS, UnitOfWork
 from layers.http.context import RequestContext
 from layers.http.errors import JSON_HEADERS, error_response, json_response, pydantic_errors
 from layers.tasks.relay import unit_of_work
@@ -74,6 +74,9 @@ class RouteSpec:
     media_type: str = "application/json"
     other_media_types: tuple[str, ...] = ()  # a route that can answer in several formats (the feed)
     writes: bool = True
+    # Run again when PostgreSQL aborts the transaction as a conflict (layers.core.uow). False for
+    # a handler whose effects outside the database cannot happen twice (a consumed one-time code).
+    retry_conflicts: bool = True
 
 
 # Every route declared in this process, in declaration order: the OpenAPI document's source.
@@ -118,7 +121,8 @@ class Router:
               query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
               rate_group: str | None = None, errors: tuple[int, ...] = (),
               media_type: str = "application/json", summary: str | None = None,
-              writes: bool | None = None, other_media_types: tuple[str, ...] = ()) -> Callable[..., Any]:
+              writes: bool | None = None, other_media_types: tuple[str, ...] = (),
+              retry_conflicts: bool = True) -> Callable[..., Any]:
         def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
             params = _path_param_types(handler, path)
             doc = inspect.getdoc(handler) or ""
@@ -129,7 +133,7 @@ class Router:
                 response=response, path_params=params, rate_group=rate_group or self.name,
                 errors=errors, media_type=media_type, other_media_types=other_media_types,
                 # A GET reads: it runs without a transaction. One that writes says so.
-                writes=method != "GET" if writes is None else writes,
+                writes=method != "GET" if writes is None else writes, retry_conflicts=retry_conflicts,
             )
             ROUTES.append(spec)
             view = _make_view(self.blueprint, spec, handler)
@@ -202,7 +206,8 @@ def _make_view(blueprint: Any, spec: RouteSpec, handler: Callable[..., Any]) -> 
                 scoped = {"user": ctx.user, "viewer": ctx.user, "request": ctx, "event": event, **inputs}
                 kwargs = {name: _resolve(name, scoped, uow) for name in wanted}
                 # A transaction PostgreSQL aborted as a conflict runs again (layers.core.uow).
-                response = _render(spec, uow.run(lambda: handler(**kwargs)), response_adapter)
+                attempts = CONFLICT_ATTEMPTS if spec.retry_conflicts else 1
+                response = _render(spec, uow.run(lambda: handler(**kwargs), attempts), response_adapter)
         except Exception as exc:  # noqa: BLE001 - the one place that maps every error
             return error_response(exc)
         return response
