@@ -129,12 +129,12 @@ def seed(url: str, size: int, centres: Any) -> Any:
                 body = "\n\n".join(texts[p * CHUNKS_PER_POST:(p + 1) * CHUNKS_PER_POST])
                 copy.write_row((f"post-{p}", f"Post {p} {_words(rng, 4)}", _words(rng, 20), body, "published",
                                 p % 10 == 0, "2026-01-01T00:00:00Z"))
-        with conn.cursor() as cur, cur.copy("COPY rag_chunks (post_id, chunk_index, heading, content, is_premium,"
+        with conn.cursor() as cur, cur.copy("COPY rag_chunks (post_id, chunk_index, heading, content,"
                                             " embedding, embedding_model) FROM STDIN WITH (FORMAT BINARY)") as copy:
-            copy.set_types(["int8", "int4", "text", "text", "bool", "vector", "text"])
+            copy.set_types(["int8", "int4", "text", "text", "vector", "text"])
             for i in range(size):
                 post = i // CHUNKS_PER_POST + 1
-                copy.write_row((post, i % CHUNKS_PER_POST, "", texts[i], (post - 1) % 10 == 0, vectors[i], MODEL_ID))
+                copy.write_row((post, i % CHUNKS_PER_POST, "", texts[i], vectors[i], MODEL_ID))
         conn.execute("SET maintenance_work_mem = '512MB'")
         conn.execute("CREATE INDEX rag_chunks_embedding_idx ON rag_chunks USING hnsw (embedding vector_cosine_ops)")
         conn.execute("VACUUM ANALYZE posts")

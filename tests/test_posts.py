@@ -265,11 +265,11 @@ def test_publish_toggles_and_queues_reindexing(api, content, drain):
     queued = db_rows("SELECT payload->>'post_id' FROM task_outbox WHERE task_type = 'embed_post'")
     assert queued == [(str(post["id"]),)]
     drain()
-    chunks = db_rows("SELECT chunk_index, heading, is_premium, embedding IS NULL, embedding_model FROM rag_chunks"
+    chunks = db_rows("SELECT chunk_index, heading, embedding IS NULL, embedding_model FROM rag_chunks"
                      " WHERE post_id = %s ORDER BY chunk_index", post["id"])
     assert [c[1] for c in chunks] == ["", "First section", "Second section"]
-    # Premium marks stay on the chunks; the worker embeds them, with the model's id beside each vector.
-    assert all(c[2] is True and c[3] is False and c[4] for c in chunks)
+    # The worker embeds them, with the model's id beside each vector.
+    assert all(c[2] is False and c[3] for c in chunks)
     assert api.get(f"/api/posts/{post['slug']}").status == 200
 
     unpublished = content.publish_toggle(post["id"])

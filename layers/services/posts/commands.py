@@ -1,8 +1,8 @@
 """Writing posts (admin): create, partial update, delete, publish toggle.
 
 Side effects that follow a write happen in the caller's transaction too: tag counts are recounted,
-a slug change records a redirect, a change to what search indexes (publishing, or the title,
-body or premium flag of a published post) queues ``embed_post`` through the outbox, and a change
+a slug change records a redirect, a change to what search indexes (publishing, or the title or
+body of a published post) queues ``embed_post`` through the outbox, and a change
 readers can see queues the paths it touched for revalidation (``layers.services.revalidation``).
 """
 from __future__ import annotations
@@ -18,7 +18,9 @@ from layers.services.chunking import reading_time_minutes
 from layers.tasks import outbox
 
 _PLAIN_FIELDS = ("title", "excerpt", "content", "difficulty", "is_premium")
-_INDEXED_FIELDS = frozenset({"title", "content", "is_premium"})
+# What the chunks are built from. Not ``is_premium``: who may read a chunk is decided by its post at
+# query time, so a premium flip needs no rebuild.
+_INDEXED_FIELDS = frozenset({"title", "content"})
 
 
 def create(conn: Db, author_id: int, post: PostCreate) -> int:

@@ -7,5 +7,7 @@
 
 Gating is the same everywhere: a caller without full access (``premium.has_full_access``) is
 never given a premium chunk, so no answer, source, snippet or related item can quote a premium
-body to them; premium posts still match such a caller on their title and excerpt.
+body to them; premium posts still match such a caller on their title and excerpt. Whether a chunk
+is premium, or still published, is read from its post in the same query (``retrieval.VISIBLE``),
+so a post made premium or unpublished stops being served at once, before its chunks are rebuilt.
 """

@@ -24,7 +24,7 @@ NOTHING_FOUND = ("No published post answers this question, so there is nothing t
 def ask(conn: Db, redis: Any, embeddings: Embeddings, answers: AnswerGenerator, question: str,
         full_access: bool, ef_search: int) -> dict[str, Any]:
     ranked = best_chunks(conn, redis, embeddings, question, full_access, ef_search)
-    rows = passages.load(conn, ranked)
+    rows = passages.load(conn, ranked, full_access)
     if not rows:
         return {"answer": NOTHING_FOUND, "sources": [], "extractive": True}
     answer = answers.answer(question, [passages.as_passage(r) for r in rows])

@@ -27,7 +27,7 @@ def related(conn: Db, redis: Any, embeddings: Embeddings, *, post_id: int | None
     nearest = retrieval.vector_chunks(conn, vector, embeddings.model_id, full_access, ef_search,
                                       k=limit * 8, exclude_post=post_id or 0)
     best = list(retrieval.best_per_post(nearest).values())[:limit]
-    rows = passages.load(conn, [(hit.chunk_id, hit.similarity) for hit in best])
+    rows = passages.load(conn, [(hit.chunk_id, hit.similarity) for hit in best], full_access)
     return {"items": [passages.as_source(r) for r in rows]}
 
 

@@ -33,6 +33,11 @@ CANDIDATES = 50
 # chunk of the demo posts reaches 0.21 for a question they do not answer.
 MIN_SIMILARITY = 0.25
 
+# Which chunks a caller may be given, decided by the post as it is now (never by a copy on the
+# chunk, which the re-embedding task would refresh only later): its post is published, and not
+# premium unless the caller has full access. ``%(full)s`` is that flag; posts are aliased ``p``.
+VISIBLE = "(p.status = 'published' AND (%(full)s OR NOT p.is_premium))"
+
 _TERMS = """
     WITH q AS (SELECT replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery AS any_term,
                       websearch_to_tsquery('english', %(q)s) AS all_terms)
@@ -43,16 +48,15 @@ _TERMS = """
 # such words say little, and the vector ranking carries that query.
 TEXT_CHUNKS = _TERMS + """,
     pool AS (
-        (SELECT c.id FROM q, rag_chunks c WHERE c.search_vector @@ q.all_terms
-            AND (%(full)s OR NOT c.is_premium) LIMIT %(pool)s)
+        (SELECT c.id FROM q, rag_chunks c JOIN posts p ON p.id = c.post_id
+            WHERE c.search_vector @@ q.all_terms AND """ + VISIBLE + """ LIMIT %(pool)s)
         UNION
-        (SELECT c.id FROM q, rag_chunks c WHERE c.search_vector @@ q.any_term
-            AND (%(full)s OR NOT c.is_premium) LIMIT %(pool)s))
+        (SELECT c.id FROM q, rag_chunks c JOIN posts p ON p.id = c.post_id
+            WHERE c.search_vector @@ q.any_term AND """ + VISIBLE + """ LIMIT %(pool)s))
     SELECT c.id AS chunk_id, c.post_id, ts_rank_cd(c.search_vector, q.any_term) AS rank,
            c.search_vector @@ q.all_terms AS all_terms,
            CASE WHEN c.embedding_model = %(model)s THEN 1 - (c.embedding <=> %(v)s::vector) END AS similarity
-    FROM q, pool JOIN rag_chunks c ON c.id = pool.id JOIN posts p ON p.id = c.post_id
-    WHERE p.status = 'published'
+    FROM q, pool JOIN rag_chunks c ON c.id = pool.id
     ORDER BY rank DESC, c.id LIMIT %(k)s
 """
 # Premium posts as a caller without full access may match them: on title and excerpt only
@@ -67,8 +71,7 @@ TEXT_LOCKED_POSTS = _TERMS + """
 VECTOR_CHUNKS = """
     SELECT c.id AS chunk_id, c.post_id, 1 - (c.embedding <=> %(v)s::vector) AS similarity
     FROM rag_chunks c JOIN posts p ON p.id = c.post_id
-    WHERE p.status = 'published' AND c.embedding_model = %(model)s AND (%(full)s OR NOT c.is_premium)
-      AND c.post_id <> %(exclude)s
+    WHERE """ + VISIBLE + """ AND c.embedding_model = %(model)s AND c.post_id <> %(exclude)s
     ORDER BY c.embedding <=> %(v)s::vector LIMIT %(k)s
 """
 
