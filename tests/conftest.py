@@ -6,6 +6,7 @@ resources recreated, process-level caches cleared.
 from __future__ import annotations
 
 import os
+import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,20 +36,33 @@ for _name in ("STRIPE_SECRET_KEY", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[dict[str, str]]:
-    from infra.local.stack import Ports, Stack
+def stack_root() -> Path:
+    """This session's folder for the data of the services it starts."""
+    from tests.support.session_stack import session_root
 
-    # Above the kernel's ephemeral range (32768-60999), where a client connection could hold a port.
-    ports = Ports(postgres=int(os.environ.get("TEST_PG_PORT", "61331")),
-                  redis=int(os.environ.get("TEST_REDIS_PORT", "63801")),
-                  aws=int(os.environ.get("TEST_AWS_PORT", "61661")))
-    test_stack = Stack(ROOT / ".local" / os.environ.get("TEST_STACK_DIR", "test"), ports=ports, durable=False)
-    env = test_stack.start()
+    return session_root()
+
+
+@pytest.fixture(scope="session")
+def stack(stack_root: Path) -> Iterator[dict[str, str]]:
+    """The session's PostgreSQL, Redis and moto: on free ports unless TEST_*_PORT pin them, under
+    ``.local/test-<pid>`` (removed at the end) unless TEST_STACK_DIR names a folder to keep, so
+    that two sessions on one machine never share a port or a data directory."""
+    from infra.local.ports import PortTaken
+    from tests.support.session_stack import session_stack
+
+    test_stack = session_stack(stack_root)
+    try:
+        env = test_stack.start()
+    except PortTaken as exc:
+        pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
     yield env
     from layers.core import db
 
     db.close_pool()
     test_stack.stop()
+    if not os.environ.get("TEST_STACK_DIR"):
+        shutil.rmtree(stack_root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

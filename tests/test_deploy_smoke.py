@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "deploy-smoke-password-1"
 # Back-off after failures is 10, 20, 40, 80 s (layers/tasks/worker.py): the 5th receive comes
 # about 150 s after the 1st, then SQS moves the message to the dead-letter queue; with the
@@ -37,15 +36,14 @@ class Reply:
 
 
 @pytest.fixture(scope="module")
-def deployment(stack: dict[str, str]) -> Iterator[Any]:
-    from infra.deploy.local import Ports, deployed
+def deployment(stack: dict[str, str], stack_root: Path) -> Iterator[Any]:
+    from infra.deploy.local import deployed
+    from infra.local.ports import ANY, Ports
 
-    # Derived from the session's moto port so that parallel test sessions do not collide; above
-    # the ephemeral port range, where a client socket can hold the port at the wrong moment.
-    default_port = 62000 + int(os.environ.get("TEST_AWS_PORT", "61661")) % 1000
-    ports = Ports(emulator=int(os.environ.get("TEST_DEPLOY_AWS_PORT", str(default_port))))
-    root = ROOT / ".local" / os.environ.get("TEST_STACK_DIR", "test") / "deploy"
-    with deployed("dev", ports=ports, root=root, database_url=stack["DATABASE_URL"],
+    # A free port unless TEST_DEPLOY_AWS_PORT pins one, so that parallel test sessions never meet.
+    pinned = os.environ.get("TEST_DEPLOY_AWS_PORT")
+    ports = Ports(aws=int(pinned) if pinned else ANY, variables={"aws": "TEST_DEPLOY_AWS_PORT"})
+    with deployed("dev", ports=ports, root=stack_root / "deploy", database_url=stack["DATABASE_URL"],
                   redis_url=stack["REDIS_URL"]) as deployed_stack:
         yield deployed_stack
 

@@ -130,3 +130,16 @@ def test_services_named_by_the_environment_are_used_instead_of_started(stack, tm
         assert not any(_listening(port) for port in (unused.postgres, unused.redis, unused.aws))
     finally:
         external.stop()
+
+
+def test_a_taken_port_is_refused_in_one_line_naming_its_variable(tmp_path):
+    ports = _free_ports()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", ports["redis"]))
+        holder.listen()
+        with _run(tmp_path, ports) as run:
+            output = run.wait_exit(READY_SECONDS)
+        assert run.proc.returncode == 1
+        assert f"port {ports['redis']} for redis is taken by another program; set LOCAL_REDIS_PORT to another port" \
+            in output.splitlines()
+        assert "Traceback" not in output and not run.survivors()

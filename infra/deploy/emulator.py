@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.local.services import Service, wait_for_port
+from infra.local.services import Service
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".local" / "ministack-venv"
@@ -56,7 +56,7 @@ class Emulator(Service):
                "PERSIST_STATE": "0", "LOG_LEVEL": "WARNING", "LANG": "C.UTF-8"}
         self.proc = subprocess.Popen([str(VENV / "bin" / "ministack")], cwd=self.data_dir, env=env,
                                      stdout=self._log(), stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for_port(self.port, 60, self.proc)
+        self.wait_listening(60)
         urllib.request.urlopen(f"{self.url}/_ministack/health", timeout=10).close()
 
 

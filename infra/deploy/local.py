@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
-import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from infra.deploy.emulator import AwsCli, Emulator, ensure_venv
-from infra.local.services import Postgres, Redis
+from infra.local.console import stop_on_signals
+from infra.local.ports import Ports, start_on_port
+from infra.local.services import Postgres, Redis, Service
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT_BUCKET = "blog-deploy-artifacts"
@@ -37,11 +38,10 @@ ADMIN_EMAIL = "admin@example.com"
 EMAIL_SENDER = "no-reply@example.com"
 
 
-@dataclass(frozen=True)
-class Ports:
-    postgres: int = int(os.environ.get("DEPLOY_PG_PORT", "54418"))
-    redis: int = int(os.environ.get("DEPLOY_REDIS_PORT", "63918"))
-    emulator: int = int(os.environ.get("DEPLOY_AWS_PORT", "61718"))
+# ``aws`` is the emulator's port. The defaults are fixed (the README's invoke URL names 61718); a
+# taken one is refused naming the variable that moves it.
+DEPLOY_PORT_VARIABLES = {"postgres": "DEPLOY_PG_PORT", "redis": "DEPLOY_REDIS_PORT", "aws": "DEPLOY_AWS_PORT"}
+DEPLOY_PORTS = Ports(postgres=54418, redis=63918, aws=61718)
 
 
 @dataclass(frozen=True)
@@ -114,23 +114,22 @@ def deployed(stage: str = "dev", ports: Ports | None = None, root: Path | None =
 
     PostgreSQL and Redis are started here unless URLs are given (the test session's).
     """
-    ports = ports or Ports()
+    ports = ports or Ports.from_env(DEPLOY_PORT_VARIABLES, defaults=DEPLOY_PORTS)
     root = root or ROOT / ".local" / "deploy"
     ensure_venv()
-    with ExitStack() as started:
-        emulator = Emulator("ministack", ports.emulator, root / "ministack")
-        services: list[Emulator | Postgres | Redis] = [emulator]
+    with ExitStack() as cleanup:
+        services: list[Service] = []  # each one listed before it starts, stopped in reverse
+        cleanup.callback(lambda: [service.stop() for service in reversed(services)])
+        ports.check_pinned(["aws"] + (["postgres"] if database_url is None else [])
+                           + (["redis"] if redis_url is None else []))
+        emulator = start_on_port(lambda port: Emulator("ministack", port, root / "ministack"),
+                                 ports.aws, ports.variables.get("aws"), services)
         if database_url is None:
-            postgres = Postgres("postgres", ports.postgres, root / "postgres", durable=False)
-            services.append(postgres)
-            database_url = postgres.url
+            database_url = start_on_port(lambda port: Postgres("postgres", port, root / "postgres", durable=False),
+                                         ports.postgres, ports.variables.get("postgres"), services).url
         if redis_url is None:
-            redis = Redis("redis", ports.redis, root / "redis")
-            services.append(redis)
-            redis_url = redis.url
-        for service in services:
-            service.start()
-            started.callback(service.stop)
+            redis_url = start_on_port(lambda port: Redis("redis", port, root / "redis"),
+                                      ports.redis, ports.variables.get("redis"), services).url
         from infra.migrate import migrate
 
         migrate(database_url)
@@ -149,11 +148,11 @@ def deployed(stage: str = "dev", ports: Ports | None = None, root: Path | None =
 
 
 def _hold() -> None:
-    stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    # Until SIGINT or SIGTERM, even when started in the background with SIGINT ignored.
+    stopping = threading.Event()
+    stop_on_signals(stopping)
     try:
-        while not stop["now"]:
-            time.sleep(0.5)
+        stopping.wait()
     except KeyboardInterrupt:
         pass
 

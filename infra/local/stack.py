@@ -2,24 +2,24 @@
 
 Used by ``make run`` and by the test session. A service named by the environment
 (``DATABASE_URL``, ``REDIS_URL``, ``AWS_ENDPOINT_URL``) is used as it is; otherwise the embedded
-one is started under ``root`` with the given ports.
+one is started under ``root`` on its port from ``ports`` (``infra.local.ports``: pinned, or free).
 """
 from __future__ import annotations
 
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.local.ports import Ports, start_on_port
 from infra.local.services import Moto, Postgres, Redis, Service
 
+__all__ = ["Ports", "Stack"]
 
-@dataclass
-class Ports:
-    postgres: int = 54320
-    redis: int = 63790
-    aws: int = 4566
+# A service whose URL the environment names is used, not started: its port is never checked.
+_URL_VARIABLES = {"postgres": "DATABASE_URL", "redis": "REDIS_URL", "aws": "AWS_ENDPOINT_URL"}
 
 
 @dataclass
@@ -47,12 +47,13 @@ class Stack:
         self.env = {"AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
                     "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
                     "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+        self.ports.check_pinned([name for name, variable in _URL_VARIABLES.items() if not os.environ.get(variable)])
         self.env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or self._start(
-            Postgres("postgres", self.ports.postgres, self.root / "postgres", durable=self.durable))
+            "postgres", lambda port: Postgres("postgres", port, self.root / "postgres", durable=self.durable))
         self.env["REDIS_URL"] = os.environ.get("REDIS_URL") or self._start(
-            Redis("redis", self.ports.redis, self.root / "redis"))
+            "redis", lambda port: Redis("redis", port, self.root / "redis"))
         self.env["AWS_ENDPOINT_URL"] = os.environ.get("AWS_ENDPOINT_URL") or self._start(
-            Moto("moto", self.ports.aws, self.root / "moto"))
+            "aws", lambda port: Moto("moto", port, self.root / "moto"))
         self.env["JWT_SECRET"] = os.environ.get("JWT_SECRET") or self._local_jwt_secret()
         os.environ.update(self.env)
         self.migrate()
@@ -60,10 +61,11 @@ class Stack:
         self.env["STACK_STARTUP_SECONDS"] = f"{time.monotonic() - began:.2f}"
         return self.env
 
-    def _start(self, service: Postgres | Redis | Moto) -> str:
-        # Listed before it starts: a Ctrl-C during its start-up must stop it too.
-        self.started.append(service)
-        service.start()
+    def _start(self, name: str, make: Callable[[int], Postgres | Redis | Moto]) -> str:
+        # Listed in self.started before it starts (a Ctrl-C during its start-up must stop it too);
+        # self.ports then holds the port it got, picked free unless pinned.
+        service = start_on_port(make, getattr(self.ports, name), self.ports.variables.get(name), self.started)
+        setattr(self.ports, name, service.port)
         return service.url
 
     def _local_jwt_secret(self) -> str:

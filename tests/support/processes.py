@@ -67,16 +67,20 @@ class Program:
         self.proc.stdout.close()  # type: ignore[union-attr]
 
     def stop(self, signum: int, timeout: float) -> str:
-        """Signal the program and wait for it to exit; return the rest of its output."""
+        """Signal the program and wait for it to exit; return its output."""
         self.note_descendants()
         self.proc.send_signal(signum)
+        return self.wait_exit(timeout)
+
+    def wait_exit(self, timeout: float) -> str:
+        """Wait for the program to exit; return its output (what was read, if no longer reading)."""
         try:
             if self.proc.stdout.closed:  # type: ignore[union-attr]
                 self.proc.wait(timeout)
-                return ""
+                return self.output
             rest, _ = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"still running {timeout}s after signal {signum}:\n{self.output[-4000:]}") from None
+            raise AssertionError(f"still running after {timeout}s:\n{self.output[-4000:]}") from None
         self.output += rest.decode(errors="replace")
         return self.output
 
