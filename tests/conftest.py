@@ -169,15 +169,14 @@ def users(api: Any) -> Any:
 @pytest.fixture(scope="session")
 def live_server(app: Any) -> Iterator[str]:
     """The app behind Chalice's local HTTP server on a free loopback port (what `make run` serves)."""
-    import socket
     import threading
 
     from infra.local.http_server import local_server
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = local_server(app, "127.0.0.1", port)
+    # Port 0: the kernel picks a free port and the server binds it at once, so no other program
+    # (another test session) can take it in between.
+    server = local_server(app, "127.0.0.1", 0)
+    port = server.server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
