@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from layers.core.errors import BadRequest, Conflict, DependencyUnavailable
+from layers.core.errors import BadRequest, Conflict, DependencyUnavailable, NotFound
 from layers.core.logging import get_logger
 from layers.core.ports import CheckoutSession
 
@@ -47,7 +47,8 @@ class StripePayments:
             # services do not use, and which fails with an AttributeError on a signed JSON array).
             stripe.WebhookSignature.verify_header(payload, signature, self._webhook_secret, TOLERANCE_SECONDS)
             event: Any = json.loads(payload)
-        except (stripe.SignatureVerificationError, ValueError) as exc:
+        except (stripe.SignatureVerificationError, ValueError, RecursionError) as exc:
+            # RecursionError: JSON nested deeper than the parser's recursion limit.
             raise BadRequest("invalid Stripe signature or payload") from exc
         if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
             raise BadRequest("not a Stripe event")
@@ -78,22 +79,33 @@ class StripePayments:
         return url
 
     def retrieve_subscription(self, subscription_id: str) -> Mapping[str, Any]:
-        return self._call(lambda c: c.v1.subscriptions.retrieve(subscription_id))
+        """The subscription as Stripe has it now; ``NotFound`` when Stripe has no such subscription."""
+        return self._call(lambda c: c.v1.subscriptions.retrieve(subscription_id),
+                          missing="no such subscription at the payment provider")
 
-    def _call(self, request: Any) -> dict[str, Any]:
+    def _call(self, request: Any, *, missing: str | None = None) -> dict[str, Any]:
         import stripe
 
         try:
             result = request(self._stripe())
         except stripe.IdempotencyError as exc:
             raise Conflict("the same request is already being processed; try again") from exc
+        except stripe.InvalidRequestError as exc:
+            # A retrieve of an id Stripe does not know: asking again cannot help, so not a 503.
+            if missing is not None and exc.http_status == 404:
+                raise NotFound(missing) from exc
+            raise self._unavailable(exc) from exc
         except stripe.StripeError as exc:
-            # The cause (and Stripe's request id) goes to the log, never into a response body.
-            log.warning("Stripe API call failed", extra={"error": type(exc).__name__,
-                                                         "stripe_request_id": getattr(exc, "request_id", None)})
-            raise DependencyUnavailable("the payment provider is unavailable; try again later") from exc
+            raise self._unavailable(exc) from exc
         plain: dict[str, Any] = result.to_dict()
         return plain
+
+    @staticmethod
+    def _unavailable(exc: Exception) -> DependencyUnavailable:
+        # The cause (and Stripe's request id) goes to the log, never into a response body.
+        log.warning("Stripe API call failed", extra={"error": type(exc).__name__,
+                                                     "stripe_request_id": getattr(exc, "request_id", None)})
+        return DependencyUnavailable("the payment provider is unavailable; try again later")
 
     def _stripe(self) -> Any:
         if self._secret_key is None:

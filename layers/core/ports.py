@@ -72,6 +72,7 @@ class Payments(Protocol):
         ...
 
     def retrieve_subscription(self, subscription_id: str) -> Mapping[str, Any]:
+        """The subscription as the provider has it; ``NotFound`` when it has no such subscription."""
         ...
 
     def verify_event(self, payload: bytes, signature: str | None) -> Mapping[str, Any]:

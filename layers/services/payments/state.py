@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from layers.core.db import Db
 from layers.core.errors import NotFound
 from layers.core.settings import Settings
-from layers.services.payments import plans
+from layers.services.payments import plans, stripe_objects
 from layers.services.users import IS_PREMIUM_SQL
 
 LIVE_STATUSES = ("active", "trialing", "past_due")
@@ -45,40 +45,23 @@ class SubscriptionState:
 
 
 def from_stripe(sub: Mapping[str, Any], settings: Settings) -> SubscriptionState:
-    """Read a Stripe subscription object (API 2025-03-31+: the period lives on its items)."""
-    items = (sub.get("items") or {}).get("data") or [{}]
-    first = items[0] or {}
-    period_end = first.get("current_period_end") or sub.get("current_period_end")
-    price = first.get("price") or {}
+    """Read a Stripe subscription object (API 2025-03-31+: the period lives on its items);
+    ``stripe_objects.Malformed`` when a field it needs is missing or of the wrong type."""
+    first = stripe_objects.first_item(sub.get("items"), "items")
+    period_end = first.get("current_period_end")
+    if period_end is None:
+        period_end = sub.get("current_period_end")
+    price = first.get("price")
     return SubscriptionState(
-        subscription_id=str(sub["id"]),
-        customer_id=object_id(sub.get("customer")),
-        status=str(sub.get("status") or "incomplete"),
-        plan=plans.name_for_price(settings, price.get("id") if isinstance(price, dict) else price),
-        current_period_end=timestamp(period_end),
-        cancel_at_period_end=bool(sub.get("cancel_at_period_end") or sub.get("cancel_at")),
-        user_hint=user_id_from(sub.get("metadata")),
+        subscription_id=stripe_objects.text(sub.get("id"), "id", optional=False) or "",
+        customer_id=stripe_objects.object_id(sub.get("customer"), "customer"),
+        status=stripe_objects.text(sub.get("status"), "status") or "incomplete",
+        plan=plans.name_for_price(settings, stripe_objects.object_id(price, "items.data[0].price")),
+        current_period_end=stripe_objects.timestamp(period_end, "current_period_end"),
+        cancel_at_period_end=(stripe_objects.flag(sub.get("cancel_at_period_end"), "cancel_at_period_end")
+                              or stripe_objects.timestamp(sub.get("cancel_at"), "cancel_at") is not None),
+        user_hint=stripe_objects.user_id_from(sub.get("metadata")),
     )
-
-
-def object_id(value: Any) -> str | None:
-    """An id field that may also come expanded into its object."""
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) and value else None
-
-
-def user_id_from(metadata: Any) -> int | None:
-    raw = metadata.get("user_id") if isinstance(metadata, dict) else None
-    try:
-        value = int(str(raw))
-    except ValueError:
-        return None
-    return value if 0 < value < 2**63 else None
-
-
-def timestamp(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(value), timezone.utc) if isinstance(value, int | float) and value else None
 
 
 def lock(conn: Db, subscription_id: str) -> None:
