@@ -403,6 +403,20 @@ def test_many_users_bookmarking_one_post_at_once_each_save_it_once(api, stack, l
     assert [r["user_id"] for r in rows] == sorted(s.id for s in savers)
 
 
+def test_one_user_adding_and_removing_one_bookmark_at_once_applies_each_answer_once(api, stack, live_server):
+    [alice] = accounts("saver", 1)
+    story = make_post(stack, "keeper")
+    calls = [post("/api/bookmarks", alice.token, {"post_id": story}) if i % 2 == 0
+             else delete(f"/api/bookmarks/{story}", alice.token) for i in range(N)]
+    answers = race(live_server, calls)
+    assert_no_5xx(answers)
+    adds = [a.status for c, a in zip(calls, answers, strict=True) if c.method == "POST"]
+    removes = [a.status for c, a in zip(calls, answers, strict=True) if c.method == "DELETE"]
+    assert set(adds) <= {201, 409} and set(removes) <= {204, 404}
+    saved = api.get(f"/api/bookmarks/{story}", token=alice.token).json["bookmarked"]
+    assert adds.count(201) - removes.count(204) == int(saved)  # every 201 and 204 happened, once
+
+
 # ---- reactions ---------------------------------------------------------------------------------
 
 KINDS = ["like", "love", "insightful", "celebrate", "confused"]
@@ -446,6 +460,21 @@ def test_many_users_reacting_to_one_post_at_once_each_count_once(api, stack, liv
     assert seen["reactions"] == {"like": N // 2, "love": N - N // 2}
 
 
+def test_one_user_setting_and_removing_a_reaction_at_once_ends_consistent(api, stack, live_server):
+    [alice] = accounts("reactor", 1)
+    story = make_post(stack, "reacted")
+    calls = [put(f"/api/posts/{story}/reaction", alice.token, {"reaction_type": "love"}) if i % 2 == 0
+             else delete(f"/api/posts/{story}/reaction", alice.token) for i in range(N)]
+    answers = race(live_server, calls)
+    assert_no_5xx(answers)
+    assert [a.status for a in answers] == [200 if c.method == "PUT" else 204 for c in calls]
+    rows = sql(stack, "SELECT reaction_type FROM post_reactions WHERE post_id = %s", (story,))
+    assert len(rows) <= 1
+    seen = api.get(f"/api/posts/{post_slug(stack, story)}", token=alice.token).json
+    assert seen["reactions"] == ({"love": 1} if rows else {})
+    assert seen["my_reaction"] == ("love" if rows else None)
+
+
 # ---- comments and replies ----------------------------------------------------------------------
 
 def comment_call(account, post_id, text, parent_id=None):
@@ -471,6 +500,16 @@ def test_one_user_commenting_on_different_posts_at_once_keeps_every_comment(api,
     assert_no_5xx(answers)
     assert statuses(answers) == [201] * N
     assert sorted(a.body["post_id"] for a in answers) == sorted(posts)
+
+
+def test_one_user_deleting_one_comment_many_times_at_once_deletes_it_once(api, stack, live_server):
+    [alice] = accounts("commenter", 1)
+    story = make_post(stack, "discussed")
+    comment = api.post(f"/api/posts/{story}/comments", {"content": "Regret"}, token=alice.token).json["id"]
+    answers = race(live_server, [delete(f"/api/comments/{comment}", alice.token)] * N)
+    assert_no_5xx(answers)
+    assert statuses(answers) == [204] + [404] * (N - 1)
+    assert sql(stack, "SELECT count(*) AS n FROM comments WHERE post_id = %s", (story,))[0]["n"] == 0
 
 
 def test_many_users_replying_to_one_comment_at_once_each_reply_once(api, stack, live_server):
@@ -741,6 +780,18 @@ def test_a_tag_merge_while_posts_are_being_edited_loses_no_tag(api, stack, live_
     for p in posts:
         assert post_tags(stack, p) == ["target"]  # tagged before, during or after the merge: now the target
     assert tag_counts(api) == {"target": len(posts)}
+
+
+def test_parallel_merges_of_one_tag_by_many_admins_merge_it_once(api, stack, live_server):
+    admins = accounts("admin", N, role="admin")
+    source, target = make_tag(stack, "old-name"), make_tag(stack, "new-name")
+    posts = [make_post(stack, f"renamed-{i}", tags=["old-name"]) for i in range(3)]
+    answers = race(live_server, [post("/api/tags/merge", a.token, {"source_ids": [source], "target_id": target})
+                                 for a in admins])
+    assert_no_5xx(answers)
+    assert statuses(answers) == [200] + [404] * (N - 1)  # the later ones find the source gone
+    assert all(post_tags(stack, p) == ["new-name"] for p in posts)
+    assert tag_counts(api) == {"new-name": 3}
 
 
 def test_a_slug_taken_by_parallel_edits_goes_to_one_post(api, stack, live_server):
