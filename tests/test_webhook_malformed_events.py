@@ -32,7 +32,7 @@ from tests.support.stripe_fake import (
     webhook_only,
 )
 
-PROPERTY = settings(max_examples=150, deadline=None, derandomize=True,
+PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 NOW = int(time.time())
 

@@ -8,7 +8,7 @@ the webhook decides in one place what to do with one it cannot read (``webhook.a
 never a 500, never half of an event applied.
 
 Absent and ``null`` optional fields read as ``None``; a field of the wrong type is malformed, not
-coerced (``"1" `` is not a timestamp, ``true`` is not a number).
+coerced (``"1"`` is not a timestamp, ``true`` is not a number).
 """
 from __future__ import annotations
 
