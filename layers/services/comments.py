@@ -49,7 +49,8 @@ SELECT count(*) AS n FROM comments
 WHERE post_id = %(post_id)s AND parent_id IS NULL AND (is_approved OR user_id = %(viewer_id)s)
 """
 
-# The parent and the length of its ancestor chain (bounded), to cap nesting.
+# The parent and the length of its ancestor chain (bounded), to cap nesting. The parent is locked
+# against deletion until the reply commits; a parent deleted meanwhile is not found (a 422).
 _PARENT_SQL = """
 WITH RECURSIVE chain AS (
     SELECT id, parent_id, 1 AS depth FROM comments WHERE id = %(parent_id)s
@@ -59,6 +60,7 @@ WITH RECURSIVE chain AS (
 )
 SELECT p.id, p.post_id, p.user_id, p.is_approved, p.deleted_at, (SELECT max(depth) FROM chain) AS depth
 FROM comments p WHERE p.id = %(parent_id)s
+FOR KEY SHARE OF p
 """
 
 
@@ -150,16 +152,23 @@ def delete(conn: Db, comment_id: int, user: CurrentUser) -> None:
     people's replies survive; one without replies is removed.
     """
     row = conn.execute(
-        "SELECT id, parent_id, EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id) AS has_replies"
-        " FROM comments c WHERE id = %s AND (user_id = %s OR %s) AND deleted_at IS NULL FOR UPDATE",
-        (comment_id, user.id, user.is_admin)).fetchone()
+        "SELECT id, parent_id FROM comments c WHERE id = %s AND (user_id = %s OR %s) AND deleted_at IS NULL"
+        " FOR UPDATE", (comment_id, user.id, user.is_admin)).fetchone()
     if row is None:
         raise NotFound("comment not found")
-    if row["has_replies"]:
+    if _has_replies(conn, comment_id):
         conn.execute("UPDATE comments SET content = %s, deleted_at = now() WHERE id = %s", (TOMBSTONE, comment_id))
     else:
         conn.execute("DELETE FROM comments WHERE id = %s", (comment_id,))
         _prune_tombstones(conn, row["parent_id"])
+
+
+def _has_replies(conn: Db, comment_id: int) -> bool:
+    """Asked only once the comment is locked, in a statement of its own: a reply being written
+    holds a key-share lock on its parent, so the lock waits for that reply's commit, and this
+    statement's fresh snapshot then sees it (checked in the locking statement, it would not)."""
+    row = conn.execute("SELECT EXISTS (SELECT 1 FROM comments WHERE parent_id = %s) AS yes", (comment_id,)).fetchone()
+    return bool(row and row["yes"])
 
 
 def erase_authored_by(conn: Db, user_id: int) -> None:
@@ -168,6 +177,8 @@ def erase_authored_by(conn: Db, user_id: int) -> None:
     Their comments with replies become tombstones with no author; the rest are deleted, and the
     tombstones that leaves without replies are pruned (as deleting one's own comment does).
     """
+    # Locked first, so a reply being written to one of them is committed before they are looked at.
+    conn.execute("SELECT id FROM comments WHERE user_id = %s ORDER BY id FOR UPDATE", (user_id,))
     conn.execute(
         "UPDATE comments c SET content = %s, deleted_at = coalesce(deleted_at, now()), user_id = NULL"
         " WHERE c.user_id = %s AND EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)",

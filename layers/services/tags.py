@@ -94,10 +94,19 @@ def merge(conn: Db, spec: TagMerge) -> dict[str, Any]:
 
 
 def refresh_counts(conn: Db, tag_ids: Iterable[int] | None = None) -> None:
-    """Recount published posts for ``tag_ids`` (every tag when None)."""
+    """Recount published posts for ``tag_ids`` (every tag when None).
+
+    The tags' rows are locked first (in id order, so writers never wait on each other in a
+    cycle), and the count is a separate statement: under READ COMMITTED it then sees every
+    post committed by a writer that held the lock before, so the last writer's count is right.
+    Counted in one statement without the lock, two posts tagged at once would each count without
+    the other and the later commit would keep a count one short.
+    """
     ids = None if tag_ids is None else sorted(set(tag_ids))
     if ids == []:
         return
+    conn.execute("SELECT id FROM tags WHERE %(ids)s::bigint[] IS NULL OR id = ANY(%(ids)s::bigint[])"
+                 " ORDER BY id FOR NO KEY UPDATE", {"ids": ids})
     conn.execute(
         "UPDATE tags t SET post_count = c.n FROM ("
         "  SELECT t2.id, count(p.id) AS n FROM tags t2"
