@@ -8,10 +8,16 @@ with an ``X-Request-ID``, a HEAD answer has no body (one would corrupt the next 
 kept-alive connection), the listen backlog absorbs bursts, and Nagle is off so a kept-alive
 request is not held back by delayed ACKs. The request context's ``identity.sourceIp`` is the TCP
 peer's address, as API Gateway's is, so per-IP rate limits count each local client apart.
+
+At most ``DB_POOL_MAX`` requests run at once; the others wait their turn. On AWS every request in
+flight has a function instance, and so a connection, of its own; here one process serves them all
+from one pool, and a burst larger than the pool would otherwise wait out the pool's checkout
+timeout and answer 503 "database unavailable" although nothing is down.
 """
 from __future__ import annotations
 
 import json
+import threading
 from http import HTTPStatus
 from typing import Any
 
@@ -36,6 +42,13 @@ class _Server(ThreadedHTTPServer):
 
 class _ContractHandler(ChaliceRequestHandler):
     disable_nagle_algorithm = True
+    in_flight: threading.BoundedSemaphore  # set per server by local_server
+
+    def _generic_handle(self) -> None:
+        with self.in_flight:
+            super()._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
     def setup(self) -> None:
         # Chalice's local gateway puts a fixed 127.0.0.1 in every event, which makes every local
@@ -103,5 +116,8 @@ def local_server(app: Any, host: str, port: int) -> LocalDevServer:
     if not isinstance(app, CustomLocalChalice):  # what chalice.local.create_local_server does
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
+    from layers.core.settings import get_settings
+
+    handler = type("Handler", (_ContractHandler,), {"in_flight": threading.BoundedSemaphore(get_settings().db_pool_max)})
     return LocalDevServer(app, Config(chalice_stage="local"), host, port,
-                          handler_cls=_ContractHandler, server_cls=_Server)
+                          handler_cls=handler, server_cls=_Server)
