@@ -73,7 +73,11 @@ def merge(conn: Db, spec: TagMerge) -> dict[str, Any]:
     sources, target_id = sorted(set(spec.source_ids)), spec.target_id
     if target_id in sources:
         raise BadRequest("the target cannot also be a source")
-    # Lock all rows involved in id order so two merges over the same tags cannot deadlock.
+    # Posts before tags, as a post edit locks them (its post, then its tags): taken the other way
+    # round, a merge and an edit of one of its posts would each wait for the other. Each kind in id
+    # order, so two merges over the same tags cannot deadlock either.
+    conn.execute("SELECT p.id FROM posts p WHERE EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id"
+                 " AND pt.tag_id = ANY(%s)) ORDER BY p.id FOR NO KEY UPDATE", ([*sources, target_id],))
     locked = {r["id"] for r in conn.execute(
         "SELECT id FROM tags WHERE id = ANY(%s) ORDER BY id FOR UPDATE", ([*sources, target_id],))}
     if target_id not in locked:
