@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import fcntl
 import json
 import os
 import py_compile
@@ -27,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -162,16 +165,28 @@ def report(out: Path, packages: list[split.FunctionPackage], timings: dict[str, 
 
 
 def build(stage: str = "dev", out: Path = ROOT / "build" / "package", measure: bool = True) -> Path:
-    stage_dir = ROOT / "build" / "stage"
-    stage_sources(stage_dir)
-    merge_path = ROOT / "build" / "merge-template.json"
-    write_merge_template(merge_path, stage)
-    chalice_package(stage_dir, merge_path, out, stage)
-    precompile(out / "deployment.zip")
-    summary = split_functions(out, measure)
-    lint(out / "sam.json")
+    with _build_lock():
+        stage_dir = ROOT / "build" / "stage"
+        stage_sources(stage_dir)
+        merge_path = ROOT / "build" / "merge-template.json"
+        write_merge_template(merge_path, stage)
+        chalice_package(stage_dir, merge_path, out, stage)
+        precompile(out / "deployment.zip")
+        summary = split_functions(out, measure)
+        lint(out / "sam.json")
     print(summary, flush=True)
     return out
+
+
+@contextmanager
+def _build_lock() -> Iterator[None]:
+    # The stage directory (where Chalice caches the built dependencies), the merge template and
+    # the sandbox module's cache under build/ are shared by every build in this checkout: two
+    # test runs at once take turns instead of overwriting each other's files.
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def main() -> None:

@@ -69,13 +69,16 @@ def seed_parameters(aws: AwsCli, ssm_path: str, values: dict[str, str]) -> None:
             "--type", "SecureString", "--overwrite")
 
 
-def package_and_deploy(aws: AwsCli, stage: str, stack_name: str) -> dict[str, Any]:
-    """``make package``, then exactly the README's two AWS commands (plus the endpoint)."""
+def package_and_deploy(aws: AwsCli, stage: str, stack_name: str, work: Path) -> dict[str, Any]:
+    """``make package``, then exactly the README's two AWS commands (plus the endpoint).
+
+    The package and the packaged template go to ``work``, this deployment's own folder, so that
+    another deployment's build cannot replace them while they are uploaded."""
     from infra.build.package import build
 
-    out = build(stage, ROOT / "build" / "package", measure=False)
+    out = build(stage, work / "package", measure=False)
     aws("s3", "mb", f"s3://{ARTIFACT_BUCKET}")
-    packaged = ROOT / "build" / "packaged.yaml"
+    packaged = work / "packaged.yaml"
     aws("cloudformation", "package", "--template-file", str(out / "sam.json"),
         "--s3-bucket", ARTIFACT_BUCKET, "--output-template-file", str(packaged))
     # --s3-bucket: a template over 51,200 bytes can only be deployed from S3.
@@ -138,7 +141,7 @@ def deployed(stage: str = "dev", ports: Ports | None = None, root: Path | None =
         seed_parameters(aws, stage_env["SECRETS_SSM_PATH"], {
             "JWT_SECRET": secrets.token_urlsafe(48), "DATABASE_URL": database_url, "REDIS_URL": redis_url})
         stack_name = f"blog-api-{stage}"
-        template = package_and_deploy(aws, stage, stack_name)
+        template = package_and_deploy(aws, stage, stack_name, root)
         resources, outputs = describe(aws, stack_name)
         stage_name = template["Resources"]["RestAPI"]["Properties"]["StageName"]
         apply_gateway_responses(aws, resources["RestAPI"], stage_name, template)
