@@ -50,9 +50,7 @@ def test_load_everything(api, drain):
     drain()
     chunked = db_rows("SELECT count(DISTINCT post_id), max(array_length(regexp_split_to_array(trim(content),"
                       " '\\s+'), 1)) FROM rag_chunks")[0]
-    assert chunked[0] == 29 and chunked[1] <= 200
-    assert db_rows("SELECT count(*) FROM rag_chunks c JOIN posts p ON p.id = c.post_id"
-                   " WHERE c.is_premium <> p.is_premium")[0][0] == 0
+    assert chunked[0] == 29 and chunked[1] <= 200  # chunks hold no visibility: queries read the post's
 
 
 def test_second_run_changes_nothing():
