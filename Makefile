@@ -15,6 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt infra/models.py
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m layers.adapters.sandbox  # compile the code sandbox's interpreter for this CPU, once
 	$(PY) -m infra.models  # the embedding model's tokenizer file (checked against its sha256)
+	$(PY) -m infra.docs_ui  # Swagger UI's files for /api/docs (npm pack, checked against its integrity)
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
