@@ -49,5 +49,6 @@ types: install  ## regenerate clients/typescript/src/schema.d.ts from the OpenAP
 bench: install  ## benchmarks (print figures; not part of the test suite)
 	$(PY) -m benchmarks
 
-clean:
-	rm -rf build vendor .local/test
+clean:  ## remove what builds and tests leave (not .venv, nor make run's data in .local/run)
+	rm -rf build vendor .local/test .local/test-* .local/ministack-venv .local/deploy \
+	    clients/typescript/node_modules clients/typescript/dist .pytest_cache
