@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -37,6 +41,43 @@ def browser() -> Iterator[Any]:
         context.set_default_timeout(TIMEOUT_MS)
         yield context
         context.close()
+
+
+@pytest.fixture(scope="module")
+def stage(live_server: str) -> Iterator[str]:
+    """API Gateway's view of the API: the stage name (``api``) before every path, as deployed."""
+
+    class StagePath(BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            if not self.path.startswith("/api/"):
+                self.send_error(404)
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            request = urllib.request.Request(live_server + self.path.removeprefix("/api"), method=self.command,
+                                             data=self.rfile.read(length) if length else None, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=60) as upstream:
+                    status, reply_headers, body = upstream.status, upstream.headers, upstream.read()
+            except urllib.error.HTTPError as error:
+                status, reply_headers, body = error.code, error.headers, error.read()
+            self.send_response(status)
+            for name, value in reply_headers.items():
+                if name.lower() not in ("connection", "transfer-encoding", "content-length", "date", "server"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _forward
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StagePath)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api"
+    server.shutdown()
 
 
 def _operation(page: Any, tag: str, operation_id: str) -> Any:
@@ -88,7 +129,10 @@ _SCAN = """() => {
 }"""
 
 
-def test_the_docs_page_lists_every_operation_and_calls_the_api_signed_in(browser, live_server, users, api):
+@pytest.mark.parametrize("where", ["local", "stage"])
+def test_the_docs_page_lists_every_operation_and_calls_the_api_signed_in(where, browser, live_server, stage,
+                                                                         users, api):
+    base = live_server if where == "local" else stage  # deployed: https://<id>.execute-api.../api
     account = users.create("reader@example.com", name="Reader")
     doc = api.get("/api/openapi.json").json
     operations = {f"{method.upper()} {path}" for path, methods in doc["paths"].items() for method in methods}
@@ -97,10 +141,10 @@ def test_the_docs_page_lists_every_operation_and_calls_the_api_signed_in(browser
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
-    page.on("request", lambda request: None if request.url.startswith((live_server, "data:"))
+    page.on("request", lambda request: None if request.url.startswith((base, "data:"))
             else problems.append(f"request to another host: {request.url}"))
 
-    page.goto(f"{live_server}/api/docs")
+    page.goto(f"{base}/api/docs")
     login = _operation(page, "auth", "auth_post_auth_login")
     login.locator("textarea.body-param__text").fill(json.dumps({"email": account.email,
                                                                  "password": "correct horse battery staple"}))
@@ -112,6 +156,7 @@ def test_the_docs_page_lists_every_operation_and_calls_the_api_signed_in(browser
     status, body = _execute(_operation(page, "auth", "auth_get_auth_me"))
     assert status == "200", body
     assert json.loads(body)["email"] == account.email
+    assert page.evaluate("() => window.ui.specSelectors.servers().toJS()[0].url") == base
 
     page.evaluate("() => window.scrollTo(0, 0)")
     page.locator(".info strong").first.wait_for()  # the description, rendered from Markdown
