@@ -83,6 +83,8 @@ def test_slug_or_id_path_variables_have_a_neutral_name_described_per_method(doc)
     names = {p["name"] for _, path, op in _operations(doc) for p in op["parameters"] if p["in"] == "path"
              if path.startswith(("/api/posts/{", "/api/series/{"))}
     assert names == {"post_ref", "series_ref"}
+    (bookmark,) = doc["paths"]["/api/bookmarks/{post_id}"]["get"]["parameters"]
+    assert bookmark["description"] == "The post's integer `id`."
 
 
 def test_an_id_sent_where_the_slug_goes_answers_a_404_that_says_so(api, content):

@@ -17,9 +17,11 @@ REFS = {"post_ref": "post", "series_ref": "series"}
 
 
 def describe(name: str, takes_id: bool) -> str | None:
-    """The parameter's description in the OpenAPI document (None for an ordinary variable)."""
+    """The parameter's description in the OpenAPI document (None when its name says it all)."""
     kind = REFS.get(name)
     if kind is None:
+        if takes_id and name.endswith("_id"):
+            return f"The {name.removesuffix('_id').replace('_', ' ')}'s integer `id`."
         return None
     if takes_id:
         return (f"The {kind}'s integer `id`. (`GET` on this path takes the {kind}'s `slug` instead: one "

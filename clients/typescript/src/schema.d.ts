@@ -4938,6 +4938,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The comment's integer `id`. */
                 comment_id: number;
             };
             cookie?: never;
@@ -5021,6 +5022,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The comment's integer `id`. */
                 comment_id: number;
             };
             cookie?: never;
@@ -5489,6 +5491,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The user's integer `id`. */
                 user_id: number;
             };
             cookie?: never;
@@ -5581,6 +5584,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The user's integer `id`. */
                 user_id: number;
             };
             cookie?: never;
@@ -6503,6 +6507,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The post's integer `id`. */
                 post_id: number;
             };
             cookie?: never;
@@ -6579,6 +6584,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The post's integer `id`. */
                 post_id: number;
             };
             cookie?: never;
@@ -6805,6 +6811,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The series's integer `id`. */
                 series_id: number;
             };
             cookie?: never;
@@ -7022,6 +7029,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The challenge's integer `id`. */
                 challenge_id: number;
             };
             cookie?: never;
@@ -7207,6 +7215,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The comment's integer `id`. */
                 comment_id: number;
             };
             cookie?: never;
@@ -8295,6 +8304,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The session's integer `id`. */
                 session_id: number;
             };
             cookie?: never;
@@ -8402,6 +8412,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The session's integer `id`. */
                 session_id: number;
             };
             cookie?: never;
@@ -8960,6 +8971,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The note's integer `id`. */
                 note_id: number;
             };
             cookie?: never;
@@ -9034,6 +9046,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The note's integer `id`. */
                 note_id: number;
             };
             cookie?: never;
@@ -9248,6 +9261,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The notification's integer `id`. */
                 notification_id: number;
             };
             cookie?: never;
@@ -9322,6 +9336,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The notification's integer `id`. */
                 notification_id: number;
             };
             cookie?: never;
@@ -10785,6 +10800,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The series's integer `id`. */
                 series_id: number;
             };
             cookie?: never;
@@ -10917,6 +10933,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The post's integer `id`. */
                 post_id: number;
             };
             cookie?: never;
@@ -11247,6 +11264,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The attempt's integer `id`. */
                 attempt_id: number;
             };
             cookie?: never;
@@ -13407,6 +13425,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The tag's integer `id`. */
                 tag_id: number;
             };
             cookie?: never;
@@ -13490,6 +13509,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The tag's integer `id`. */
                 tag_id: number;
             };
             cookie?: never;
