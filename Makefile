@@ -15,6 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt infra/models.py
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m layers.adapters.sandbox  # compile the code sandbox's interpreter for this CPU, once
 	$(PY) -m infra.models  # the embedding model's tokenizer file (checked against its sha256)
+	$(PY) -m infra.docs_ui  # Swagger UI's files for /api/docs (npm pack, checked against its integrity)
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
@@ -48,5 +49,6 @@ types: install  ## regenerate clients/typescript/src/schema.d.ts from the OpenAP
 bench: install  ## benchmarks (print figures; not part of the test suite)
 	$(PY) -m benchmarks
 
-clean:
-	rm -rf build vendor .local/test
+clean:  ## remove what builds and tests leave (not .venv, nor make run's data in .local/run)
+	rm -rf build vendor .local/test .local/test-* .local/ministack-venv .local/deploy \
+	    clients/typescript/node_modules clients/typescript/dist .pytest_cache

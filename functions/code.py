@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from layers.adapters.sandbox.runtime import PYTHON_VERSION
 from layers.core.identity import CurrentUser
 from layers.core.ports import CodeSandbox
+from layers.http.docstrings import described, setting
 from layers.http.routing import Router
 from layers.schemas.code import ExecuteIn, ExecuteOut
 
@@ -19,11 +21,16 @@ router = Router("code")
 
 @router.post("/api/code/execute", auth="user", body=ExecuteIn, response=ExecuteOut, rate_group="code",
              errors=(503,))
+@described(python=PYTHON_VERSION, timeout=setting("code_timeout_seconds", " s"),
+           memory=setting("code_memory_mb", " MB"), output=setting("code_output_bytes", " bytes"),
+           scratch=setting("code_scratch_bytes", " bytes"), concurrent=setting("code_max_concurrent"))
 def execute(user: CurrentUser, body: ExecuteIn, sandbox: CodeSandbox) -> dict[str, Any]:
-    """Run Python 3.12 (standard library only) with the body's ``stdin``.
+    """Run Python {python} (standard library only) with the body's ``stdin``.
 
-    No network, no host files, no processes or threads; time, memory, output and scratch space
-    are capped (output past the cap is cut and ``truncated`` is true). A program stopped at the
-    time limit answers ``timed_out: true``. 503 with ``Retry-After`` when every runner is busy.
+    No network, no host files, no processes or threads. Each run is capped (defaults, each set by
+    the variable named): wall clock {timeout}, memory {memory}, stdout and stderr {output} each
+    (the rest is cut and ``truncated`` is true), scratch space {scratch}. A program stopped at the
+    time limit answers ``timed_out: true``. At most {concurrent} runs at once per warm function:
+    another answers 503 with ``Retry-After``.
     """
     return asdict(sandbox.run(body.code, body.stdin))

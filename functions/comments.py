@@ -13,8 +13,8 @@ from layers.services import comments
 router = Router("comments")
 
 
-@router.get("/api/posts/{post_id}/comments", query=CommentsQuery, response=Page[CommentOut], errors=(404,))
-def list_comments(db: Db, viewer: CurrentUser | None, post_id: int, query: CommentsQuery) -> dict[str, Any]:
+@router.get("/api/posts/{post_ref}/comments", query=CommentsQuery, response=Page[CommentOut], errors=(404,))
+def list_comments(db: Db, viewer: CurrentUser | None, post_ref: int, query: CommentsQuery) -> dict[str, Any]:
     """Comments of a published post as a tree.
 
     Pages count top-level comments, oldest first; each carries all its visible replies (nested,
@@ -22,19 +22,19 @@ def list_comments(db: Db, viewer: CurrentUser | None, post_id: int, query: Comme
     sees their own comments still awaiting moderation (``is_approved: false``), and replies under
     them. Unknown or unpublished post: 404.
     """
-    return comments.tree(db, post_id, viewer.id if viewer else None, query)
+    return comments.tree(db, post_ref, viewer.id if viewer else None, query)
 
 
-@router.post("/api/posts/{post_id}/comments", auth="user", body=CommentIn, response=CommentOut, status=201,
+@router.post("/api/posts/{post_ref}/comments", auth="user", body=CommentIn, response=CommentOut, status=201,
              errors=(404,))
-def post_comment(db: Db, user: CurrentUser, post_id: int, body: CommentIn) -> dict[str, Any]:
+def post_comment(db: Db, user: CurrentUser, post_ref: int, body: CommentIn) -> dict[str, Any]:
     """Comment on a published post, or reply with ``parent_id`` (a comment on the same post).
 
     The comment awaits moderation (an admin's is approved at once). A reply notifies the parent
     comment's author, unless they are replying to themselves. A parent that is not on this post,
     or that the caller cannot see, is a 422 on ``parent_id``; so is nesting deeper than 8 levels.
     """
-    return comments.create(db, post_id, user, body)
+    return comments.create(db, post_ref, user, body)
 
 
 @router.delete("/api/comments/{comment_id}", auth="user", status=204, errors=(404,))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from layers.core.db import Db
 from layers.core.identity import CurrentUser
 from layers.core.ports import Clock
+from layers.http.docstrings import described
 from layers.http.routing import Router
 from layers.schemas.gamification import (
     BadgesOut,
@@ -17,7 +18,7 @@ from layers.schemas.gamification import (
     StreakOut,
     TimezoneIn,
 )
-from layers.services.gamification import badges, leaderboard, profile, streaks
+from layers.services.gamification import badges, leaderboard, levels, profile, streaks
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -32,8 +33,13 @@ def get_leaderboard(db: Db, redis: Redis, clock: Clock, query: LeaderboardQuery)
 
 
 @router.get("/api/gamification/me", auth="user", response=MeOut)
+@described(level_rule=levels.describe())
 def get_me(db: Db, redis: Redis, clock: Clock, user: CurrentUser) -> dict[str, Any]:
-    """The caller's XP, level (and the XP the next one needs), all-time rank, streak and badges."""
+    """The caller's XP, level (and the XP the next one needs), all-time rank, streak and badges.
+
+    Levels: {level_rule}. `level_xp` is where the caller's level started, `next_level_xp` where
+    the next one starts.
+    """
     return profile.me(db, redis, user.id, clock.now())
 
 
@@ -56,10 +62,12 @@ def get_streak(db: Db, clock: Clock, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.post("/api/gamification/streak/check-in", auth="user", response=CheckInOut)
+@described(checkin_xp=profile.CHECKIN_XP)
 def check_in(db: Db, clock: Clock, user: CurrentUser) -> dict[str, Any]:
     """Count today (the caller's local day) for the streak; once per local day, repeats change nothing.
 
-    A freeze (one per ISO week) bridges a single missed day automatically.
+    A freeze (one per ISO week) bridges a single missed day automatically. The first check-in of
+    a local day earns {checkin_xp} XP.
     """
     return profile.check_in(db, user.id, clock.now())
 

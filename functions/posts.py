@@ -1,7 +1,8 @@
 """posts router: the public list and post pages, admin writes, views and reactions.
 
-Every route under ``/api/posts/`` names its path variable ``post_id`` (API Gateway allows one
-variable name per path level); on ``GET /api/posts/{post_id}`` it holds the post's slug.
+Every route under ``/api/posts/`` names its path variable ``post_ref`` (API Gateway allows one
+variable name per path level): on ``GET /api/posts/{post_ref}`` it holds the post's slug, on every
+other route the post's id (``layers.http.path_refs``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from layers.core.pagination import Page
 from layers.core.ports import Clock
 from layers.core.settings import Settings
 from layers.http.context import RequestContext
+from layers.http.path_refs import slug_lookup
 from layers.http.routing import Router
 from layers.schemas.post_parts import PostSummary
 from layers.schemas.posts import PostCreate, PostListQuery, PostOut, PostUpdate, ReactionIn, ReactionOut, ViewRecorded
@@ -44,15 +46,17 @@ def list_posts(db: Db, viewer: CurrentUser | None, query: PostListQuery) -> dict
     return queries.list_published(db, query, premium.has_full_access(viewer))
 
 
-@router.get("/api/posts/{post_id}", response=PostOut, errors=(301, 404))
-def get_post(db: Db, viewer: CurrentUser | None, post_id: str) -> dict[str, Any]:
-    """One post by its slug (the path variable holds the slug).
+@router.get("/api/posts/{post_ref}", response=PostOut, errors=(301, 404))
+def get_post(db: Db, viewer: CurrentUser | None, post_ref: str) -> dict[str, Any]:
+    """One post by its slug.
 
-    Drafts are visible to admins only (404 for anyone else). A former slug answers 301 with
+    The path takes the slug (`/api/posts/understanding-postgresql-indexes`), not the id; an id
+    answers 404 saying so. Drafts are visible to admins only (404 for anyone else). A former slug answers 301 with
     `Location` set to the post's current URL. A premium post read without a subscription has
     `locked: true` and only a preview of `content`.
     """
-    return queries.get_visible(db, post_id, viewer)
+    with slug_lookup("post_ref", post_ref):
+        return queries.get_visible(db, post_ref, viewer)
 
 
 @router.post("/api/posts", auth="admin", body=PostCreate, response=PostOut, status=201, errors=(409,))
@@ -68,54 +72,54 @@ def create_post(db: Db, user: CurrentUser, body: PostCreate) -> dict[str, Any]:
     return queries.get_for_admin(db, post_id)
 
 
-@router.patch("/api/posts/{post_id}", auth="admin", body=PostUpdate, response=PostOut, errors=(404, 409))
-def update_post(db: Db, post_id: int, body: PostUpdate) -> dict[str, Any]:
+@router.patch("/api/posts/{post_ref}", auth="admin", body=PostUpdate, response=PostOut, errors=(404, 409))
+def update_post(db: Db, post_ref: int, body: PostUpdate) -> dict[str, Any]:
     """Change only the fields sent. A new slug records a redirect from the old one.
 
     `tags` replaces the post's tags; `series: null` takes the post out of its series.
     """
     from layers.services.posts import commands
 
-    commands.update(db, post_id, body)
-    return queries.get_for_admin(db, post_id)
+    commands.update(db, post_ref, body)
+    return queries.get_for_admin(db, post_ref)
 
 
-@router.delete("/api/posts/{post_id}", auth="admin", status=204, errors=(404,))
-def delete_post(db: Db, post_id: int) -> None:
+@router.delete("/api/posts/{post_ref}", auth="admin", status=204, errors=(404,))
+def delete_post(db: Db, post_ref: int) -> None:
     """Delete a post with its comments, views, reactions and search chunks."""
     from layers.services.posts import commands
 
-    commands.delete(db, post_id)
+    commands.delete(db, post_ref)
 
 
-@router.post("/api/posts/{post_id}/publish", auth="admin", response=PostOut, errors=(404,))
-def toggle_publish(db: Db, post_id: int) -> dict[str, Any]:
+@router.post("/api/posts/{post_ref}/publish", auth="admin", response=PostOut, errors=(404,))
+def toggle_publish(db: Db, post_ref: int) -> dict[str, Any]:
     """Toggle draft/published. Either way the post is queued for re-indexing in search."""
     from layers.services.posts import commands
 
-    commands.toggle_publish(db, post_id)
-    return queries.get_for_admin(db, post_id)
+    commands.toggle_publish(db, post_ref)
+    return queries.get_for_admin(db, post_ref)
 
 
-@router.post("/api/posts/{post_id}/view", response=ViewRecorded, status=202, errors=(404,))
+@router.post("/api/posts/{post_ref}/view", response=ViewRecorded, status=202, errors=(404,))
 def record_view(db: Db, viewer: CurrentUser | None, request: RequestContext, settings: Settings, clock: Clock,
-                post_id: int) -> dict[str, bool]:
+                post_ref: int) -> dict[str, bool]:
     """Record a view of a published post, once per client per post per hour.
 
     The client is the signed-in user, or else a daily-rotated keyed hash of the caller's IP
     address (the address itself is never stored). `counted` is false for a repeat view.
     """
     user_id = viewer.id if viewer else None
-    return {"counted": views.record(db, settings, post_id, user_id, request.client_ip, clock.now())}
+    return {"counted": views.record(db, settings, post_ref, user_id, request.client_ip, clock.now())}
 
 
-@router.put("/api/posts/{post_id}/reaction", auth="user", body=ReactionIn, response=ReactionOut, errors=(404,))
-def set_reaction(db: Db, user: CurrentUser, post_id: int, body: ReactionIn) -> dict[str, Any]:
+@router.put("/api/posts/{post_ref}/reaction", auth="user", body=ReactionIn, response=ReactionOut, errors=(404,))
+def set_reaction(db: Db, user: CurrentUser, post_ref: int, body: ReactionIn) -> dict[str, Any]:
     """Set or change the caller's reaction (one per user per post)."""
-    return reactions.set_reaction(db, user.id, post_id, body.reaction_type)
+    return reactions.set_reaction(db, user.id, post_ref, body.reaction_type)
 
 
-@router.delete("/api/posts/{post_id}/reaction", auth="user", status=204, errors=(404,))
-def remove_reaction(db: Db, user: CurrentUser, post_id: int) -> None:
+@router.delete("/api/posts/{post_ref}/reaction", auth="user", status=204, errors=(404,))
+def remove_reaction(db: Db, user: CurrentUser, post_ref: int) -> None:
     """Remove the caller's reaction, if any."""
-    reactions.remove_reaction(db, user.id, post_id)
+    reactions.remove_reaction(db, user.id, post_ref)

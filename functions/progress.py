@@ -6,21 +6,24 @@ from typing import Any
 from layers.core.db import Db
 from layers.core.identity import CurrentUser
 from layers.core.pagination import Page, PageQuery
+from layers.http.docstrings import described
 from layers.http.routing import Router
 from layers.schemas.progress import ProgressItem, ProgressStats, ReadIn, ReadOut, SeriesProgress
 from layers.services import progress
+from layers.services.gamification import levels
 from layers.services.premium import has_full_access
 
 router = Router("progress")
 
 
 @router.post("/api/progress/{post_id}/read", auth="user", body=ReadIn, response=ReadOut, errors=(403, 404))
+@described(read_xp=progress.READ_XP, level_rule=levels.describe())
 def mark_read(db: Db, user: CurrentUser, post_id: int, body: ReadIn) -> dict[str, Any]:
     """Mark a published post read (idempotent; send ``{}`` when there is no reading time).
 
     The first completion time is kept, and the largest ``read_time_spent`` (seconds) reported.
-    The first read of a post earns 10 XP (``xp_awarded``), once, whatever the retries; the level
-    is ``1 + xp // 100``. A premium post the caller cannot read in full answers 403.
+    The first read of a post earns {read_xp} XP (``xp_awarded``), once, whatever the retries;
+    {level_rule}. A premium post the caller cannot read in full answers 403.
     """
     return progress.mark_read(db, user.id, has_full_access(user), post_id, body.read_time_spent)
 
@@ -39,7 +42,11 @@ def series_progress(db: Db, user: CurrentUser, series_id: int) -> dict[str, Any]
 
 
 @router.get("/api/progress/stats", auth="user", response=ProgressStats)
+@described(level_rule=levels.describe())
 def stats(db: Db, user: CurrentUser) -> dict[str, Any]:
     """Totals: posts read, reading time, series completed (every published post read) and in
-    progress, XP and level."""
+    progress, XP and level.
+
+    The level follows the XP: {level_rule}.
+    """
     return progress.stats(db, user.id)

@@ -1,7 +1,8 @@
 """series router: ordered collections of posts, progress through them, and navigation.
 
-Every route under ``/api/series/`` names its path variable ``series_id`` (API Gateway allows one
-variable name per path level); on the public GET routes it holds the series' slug.
+Every route under ``/api/series/`` names its path variable ``series_ref`` (API Gateway allows one
+variable name per path level): on the public GET routes it holds the series' slug, on the admin
+writes its id (``layers.http.path_refs``).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from layers.core.db import Db
 from layers.core.identity import CurrentUser
 from layers.core.pagination import Page, PageQuery
+from layers.http.path_refs import slug_lookup
 from layers.http.routing import Router
 from layers.schemas.series import NavigationQuery, SeriesCreate, SeriesNavigation, SeriesOut, SeriesUpdate
 from layers.services import series
@@ -23,18 +25,20 @@ def list_series(db: Db, query: PageQuery) -> dict[str, Any]:
     return series.list_page(db, query)
 
 
-@router.get("/api/series/{series_id}", response=SeriesOut, errors=(404,))
-def get_series(db: Db, viewer: CurrentUser | None, series_id: str) -> dict[str, Any]:
+@router.get("/api/series/{series_ref}", response=SeriesOut, errors=(404,))
+def get_series(db: Db, viewer: CurrentUser | None, series_ref: str) -> dict[str, Any]:
     """One series by slug, with its published posts in order and, when signed in, the caller's progress
     (`percent` rounded down to one decimal place)."""
-    return series.get_by_slug(db, series_id, viewer.id if viewer else None)
+    with slug_lookup("series_ref", series_ref):
+        return series.get_by_slug(db, series_ref, viewer.id if viewer else None)
 
 
-@router.get("/api/series/{series_id}/navigation", query=NavigationQuery, response=SeriesNavigation,
+@router.get("/api/series/{series_ref}/navigation", query=NavigationQuery, response=SeriesNavigation,
             errors=(404,))
-def navigation(db: Db, series_id: str, query: NavigationQuery) -> dict[str, Any]:
+def navigation(db: Db, series_ref: str, query: NavigationQuery) -> dict[str, Any]:
     """The posts before and after `post` (a post slug) in the series given by slug; null at either end."""
-    return series.navigation(db, series_id, query.post)
+    with slug_lookup("series_ref", series_ref):
+        return series.navigation(db, series_ref, query.post)
 
 
 @router.post("/api/series", auth="admin", body=SeriesCreate, response=SeriesOut, status=201, errors=(409,))
@@ -43,13 +47,13 @@ def create_series(db: Db, body: SeriesCreate) -> dict[str, Any]:
     return series.create(db, body)
 
 
-@router.patch("/api/series/{series_id}", auth="admin", body=SeriesUpdate, response=SeriesOut, errors=(404, 409))
-def update_series(db: Db, series_id: int, body: SeriesUpdate) -> dict[str, Any]:
+@router.patch("/api/series/{series_ref}", auth="admin", body=SeriesUpdate, response=SeriesOut, errors=(404, 409))
+def update_series(db: Db, series_ref: int, body: SeriesUpdate) -> dict[str, Any]:
     """Change only the fields sent."""
-    return series.update(db, series_id, body)
+    return series.update(db, series_ref, body)
 
 
-@router.delete("/api/series/{series_id}", auth="admin", status=204, errors=(404,))
-def delete_series(db: Db, series_id: int) -> None:
+@router.delete("/api/series/{series_ref}", auth="admin", status=204, errors=(404,))
+def delete_series(db: Db, series_ref: int) -> None:
     """Delete a series; its posts stay, outside any series."""
-    series.delete(db, series_id)
+    series.delete(db, series_ref)

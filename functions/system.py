@@ -37,9 +37,27 @@ def openapi() -> RawResponse:
 
 @router.get("/api/docs", rate_group="health", media_type="text/html")
 def docs() -> RawResponse:
-    """The API reference as an HTML page."""
-    from layers.http.docs_page import render
-    from layers.http.openapi import document
+    """The interactive API reference (Swagger UI) over this document.
 
-    return RawResponse(render(document()), content_type="text/html; charset=utf-8",
+    Try-it-out calls this same server. **Authorize** takes an access token; a successful
+    `POST /api/auth/login` (or refresh) made from the page fills it in by itself.
+    """
+    from layers.http.docs_page import render
+
+    return RawResponse(render("Blog and learning platform API"), content_type="text/html; charset=utf-8",
                        headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/api/docs/{asset}", rate_group="health", media_type="application/javascript",
+            other_media_types=("text/css",), errors=(404,))
+def docs_asset(asset: str) -> RawResponse:
+    """A static file of the reference page: `swagger-ui-bundle.js`, `swagger-ui.css` or `swagger-init.js`."""
+    from layers.core.errors import NotFound
+    from layers.http.docs_page import asset as find
+    from layers.http.docs_page import cache_control
+
+    found = find(asset)
+    if found is None:
+        raise NotFound(f"no docs asset named {asset!r}")
+    text, content_type = found
+    return RawResponse(text, content_type=content_type, headers={"Cache-Control": cache_control(asset)})

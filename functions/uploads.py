@@ -7,11 +7,21 @@ from layers.core.aws import Clients as Aws
 from layers.core.db import Db
 from layers.core.identity import CurrentUser
 from layers.core.settings import Settings
+from layers.http.docstrings import described
 from layers.http.routing import Router
 from layers.schemas.uploads import UploadIn, UploadOut
+from layers.services.uploads import MB, RULES
 
 router = Router("uploads")
 _ERRORS = (413, 503)
+
+
+def _accepts(kind: str) -> str:
+    """The kind's content types and size limit, in words, from the rule the service enforces."""
+    rule = RULES[kind]
+    types = [f"``{content_type}``" for content_type in rule.extensions]
+    listed = types[0] if len(types) == 1 else f"{', '.join(types[:-1])} or {types[-1]}"
+    return f"{listed}, at most {rule.max_bytes // MB} MB"
 
 
 def _create(db: Db, user: CurrentUser, settings: Settings, aws: Aws, kind: str, body: UploadIn) -> dict[str, Any]:
@@ -21,9 +31,9 @@ def _create(db: Db, user: CurrentUser, settings: Settings, aws: Aws, kind: str, 
 
 
 @router.post("/api/uploads/image", auth="user", body=UploadIn, response=UploadOut, status=201, errors=_ERRORS)
+@described(accepts=_accepts("image"))
 def upload_image(db: Db, user: CurrentUser, settings: Settings, aws: Aws, body: UploadIn) -> dict[str, Any]:
-    """Presigned upload of an image: ``image/png``, ``image/jpeg``, ``image/webp`` or ``image/gif``,
-    at most 5 MB.
+    """Presigned upload of an image: {accepts}.
 
     Declare ``{filename, content_type, size}``; then POST a multipart form to ``url`` with every
     entry of ``fields`` followed by the ``file``. S3 accepts exactly the declared Content-Type and
@@ -35,13 +45,14 @@ def upload_image(db: Db, user: CurrentUser, settings: Settings, aws: Aws, body: 
 
 
 @router.post("/api/uploads/pdf", auth="user", body=UploadIn, response=UploadOut, status=201, errors=_ERRORS)
+@described(accepts=_accepts("pdf"))
 def upload_pdf(db: Db, user: CurrentUser, settings: Settings, aws: Aws, body: UploadIn) -> dict[str, Any]:
-    """Presigned upload of a PDF (``application/pdf``), at most 20 MB; see the image upload."""
+    """Presigned upload of a PDF: {accepts}; see the image upload."""
     return _create(db, user, settings, aws, "pdf", body)
 
 
 @router.post("/api/uploads/data", auth="user", body=UploadIn, response=UploadOut, status=201, errors=_ERRORS)
+@described(accepts=_accepts("data"))
 def upload_data(db: Db, user: CurrentUser, settings: Settings, aws: Aws, body: UploadIn) -> dict[str, Any]:
-    """Presigned upload of a data file: ``text/csv``, ``application/json``,
-    ``application/vnd.apache.parquet`` or ``application/x-parquet``, at most 50 MB; see the image upload."""
+    """Presigned upload of a data file: {accepts}; see the image upload."""
     return _create(db, user, settings, aws, "data", body)

@@ -20,7 +20,8 @@ from tests.support.content import content
 from tests.support.reader import make_post, sql
 
 # Path variables that name an object anyone may see (a post, a series, a day's challenge ...).
-PUBLIC_OBJECTS = {"post_id", "series_id", "tag_id", "challenge_id", "code", "job", "user_id"}
+PUBLIC_OBJECTS = {"post_id", "post_ref", "series_id", "series_ref", "tag_id", "challenge_id", "code", "job", "user_id",
+                  "asset"}
 SECRET_WORDS = "private words of the owner"
 
 

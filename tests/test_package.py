@@ -218,3 +218,21 @@ def test_what_a_function_imports_counts_lazy_imports_and_providers_named_by_para
     assert "payments" in reach(["scheduled.stripe_sync"]).providers  # bootstrap.provide("payments")
     assert set(submodules("layers.tasks.handlers")) <= reach(["functions.worker"]).modules
     assert set(submodules("scheduled")) <= reach(["app", "functions.admin_tasks"]).modules  # "run now"
+
+
+def test_only_the_docs_function_ships_swagger_ui_and_serves_it_from_its_own_package(package, functions, tmp_path):
+    owners = []
+    for name, function in functions.items():
+        with zipfile.ZipFile(package / "functions" / function["code"]) as archive:
+            if "docs_ui/swagger-ui-bundle.js" in archive.namelist():
+                owners.append(function["router"] or name)
+    assert owners == ["system"], owners
+    system = next(f for f in functions.values() if f["router"] == "system")
+    unzipped = _unzip(package, system["code"], tmp_path / "system")
+    out = _import_in_isolation(unzipped, (
+        "from layers.http import docs_page\n"
+        "text, kind = docs_page.asset('swagger-ui-bundle.js')\n"
+        "root = __import__('pathlib').Path(sys.path[0]).resolve()\n"
+        "print(docs_page.assets_dir().parent.resolve() == root, len(text) > 10**6, kind)\n"),
+        env={"ROUTER": "system"})
+    assert out.split()[:2] == ["True", "True"]

@@ -62,6 +62,7 @@ def stage_sources(stage_dir: Path) -> None:
         shutil.copytree(ROOT / package, stage_dir / "vendor" / package, ignore=ignore)
     stage_sandbox_module(stage_dir / "vendor")
     stage_embedding_tokenizer(stage_dir / "vendor")
+    stage_docs_ui(stage_dir / "vendor")
 
 
 def stage_sandbox_module(vendor: Path) -> None:
@@ -93,6 +94,15 @@ def stage_embedding_tokenizer(vendor: Path) -> None:
         target = vendor / template.TOKENIZER_PATH
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
+
+
+def stage_docs_ui(vendor: Path) -> None:
+    """Swagger UI's files (``make install`` fetched and checked them) at the package root."""
+    from layers.http import docs_page
+
+    source = docs_page.installed_dir()
+    if source.is_dir():
+        shutil.copytree(source, vendor / docs_page.PACKAGED_DIRNAME)
 
 
 def write_merge_template(path: Path, stage: str) -> dict[str, Any]:

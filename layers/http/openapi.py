@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
+from layers.http import path_refs
 from layers.http.routing import ROUTES, RouteSpec
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
@@ -51,11 +52,7 @@ def build(routes: list[RouteSpec]) -> dict[str, Any]:
         "info": {
             "title": "Blog and learning platform API",
             "version": "1.0.0",
-            "description": (
-                "Errors use FastAPI's shape: `{\"detail\": \"...\"}`, or a list of `{loc, msg, type}` "
-                "for 422. Every response carries `X-Request-ID`. Lists take `page` and `page_size` "
-                "(at most 100). 429 answers carry `Retry-After`."
-            ),
+            "description": _overview(),
         },
         "servers": [{"url": "/"}],
         "paths": paths,
@@ -67,6 +64,28 @@ def build(routes: list[RouteSpec]) -> dict[str, Any]:
             },
         },
     }
+
+
+def _overview() -> str:
+    """The document's introduction; its numbers come from the code and settings that apply them."""
+    from layers.core.pagination import MAX_PAGE_SIZE
+    from layers.http.docstrings import setting
+
+    limits = ", ".join(f"{group} {setting(f'rate_limit_{group}')}" for group in ("anon", "user", "auth", "rag", "code"))
+    return (
+        "**Base URL**: the server in front of every path below (`http://127.0.0.1:8000` for `make run`); "
+        "every path starts with `/api`.\n\n"
+        "**Auth**: `POST /api/auth/login` answers a token pair; send `Authorization: Bearer <access_token>`. "
+        f"Access tokens last {setting('access_token_ttl_seconds', ' s')}; `POST /api/auth/refresh` trades the "
+        "single-use refresh token for a new pair. On this page, a login made with *Try it out* fills "
+        "**Authorize** by itself.\n\n"
+        "**Errors** use FastAPI's shape: `{\"detail\": \"...\"}`, or a list of `{loc, msg, type}` for 422. "
+        "Every response carries `X-Request-ID`.\n\n"
+        f"**Lists** take `page` and `page_size` (at most {MAX_PAGE_SIZE}) and answer "
+        "`{items, total, page, page_size}`.\n\n"
+        f"**Rate limits** (defaults; per client IP anonymous, per user signed in, per route group): {limits}. "
+        "429 answers carry `Retry-After`."
+    )
 
 
 def _schema(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
@@ -122,18 +141,15 @@ def _all_optional(body: Any) -> bool:
 
 
 _ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
-_SLUG_NOTE = ("Holds the slug on this GET route: API Gateway allows one variable name per path level, so the "
-              "id-named variable of the other methods carries the slug here.")
+_SLUG_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200}
 
 
 def _path_parameter(name: str, typ: type) -> dict[str, Any]:
-    if typ is int:
-        return {"name": name, "in": "path", "required": True, "schema": dict(_ID_SCHEMA)}
+    takes_id = typ is int
     param: dict[str, Any] = {"name": name, "in": "path", "required": True,
-                             "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
-    if name.endswith("_id"):
-        param["description"] = _SLUG_NOTE
-        param["schema"]["description"] = "slug"
+                             "schema": dict(_ID_SCHEMA if takes_id else _SLUG_SCHEMA)}
+    if description := path_refs.describe(name, takes_id):
+        param["description"] = description
     return param
 
 

@@ -45,6 +45,7 @@ from layers.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthori
 from layers.core.settings import get_settings
 from layers.core.uow import CONFLICT_ATTEMPTS, UnitOfWork
 from layers.http.context import RequestContext
+from layers.http.docstrings import first_sentence
 from layers.http.errors import JSON_HEADERS, error_response, json_response, pydantic_errors
 from layers.tasks.relay import unit_of_work
 
@@ -128,7 +129,7 @@ class Router:
             doc = inspect.getdoc(handler) or ""
             spec = RouteSpec(
                 router=self.name, tag=self.tag, method=method, path=path,
-                summary=summary or (doc.splitlines()[0] if doc else handler.__name__),
+                summary=summary or first_sentence(doc) or handler.__name__,
                 description=doc, auth=auth, status=status, body=body, query=query,
                 response=response, path_params=params, rate_group=rate_group or self.name,
                 errors=errors, media_type=media_type, other_media_types=other_media_types,

@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Totals over ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (UTC days, inclusive; default the last 30
+         * Totals over ?from=YYYY-MM-DD&to=YYYY-MM-DD (UTC days, inclusive; default the last 30 days ending today): users and new users, published and newly published posts, views, reads, reactions, comments
          * @description Totals over ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (UTC days, inclusive; default the last 30
          *     days ending today): users and new users, published and newly published posts, views, reads,
          *     reactions, comments. ``from`` after ``to``: 422.
@@ -34,7 +34,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Views, reads, reactions and comments per post over the range (as for the overview), every
+         * Views, reads, reactions and comments per post over the range (as for the overview), every post included, sorted by ?sort=views|reads|reactions|comments (default views)
          * @description Views, reads, reactions and comments per post over the range (as for the overview), every
          *     post included, sorted by ``?sort=views|reads|reactions|comments`` (default views).
          */
@@ -55,7 +55,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Comments by moderation state (``status=pending`` by default, ``approved`` or ``all``), newest first.
+         * Comments by moderation state (status=pending by default, approved or all), newest first
          * @description Comments by moderation state (``status=pending`` by default, ``approved`` or ``all``), newest first.
          */
         get: operations["comment_moderation_get_admin_comments"];
@@ -78,7 +78,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Remove a comment and its replies: 204; the comment's author is notified.
+         * Remove a comment and its replies: 204
          * @description Remove a comment and its replies: 204; the comment's author is notified.
          */
         delete: operations["comment_moderation_delete_admin_comments_by_comment_id"];
@@ -97,7 +97,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve a comment: 200 with the comment; its author is notified. Approving an approved
+         * Approve a comment: 200 with the comment
          * @description Approve a comment: 200 with the comment; its author is notified. Approving an approved
          *     comment changes nothing and sends nothing.
          */
@@ -116,7 +116,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Posts of every status (``?status=draft|published|all``, ``?q`` on title or slug), most
+         * Posts of every status (?status=draft|published|all, ?q on title or slug), most recently updated first, with all-time views, comments and comments awaiting moderation
          * @description Posts of every status (``?status=draft|published|all``, ``?q`` on title or slug), most
          *     recently updated first, with all-time views, comments and comments awaiting moderation.
          */
@@ -137,7 +137,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Queue and dead-letter depths, the outbox backlog, the recent runs of every job, and the
+         * Queue and dead-letter depths, the outbox backlog, the recent runs of every job, and the last 20 failures of content revalidation (CDN, frontend, IndexNow)
          * @description Queue and dead-letter depths, the outbox backlog, the recent runs of every job, and the
          *     last 20 failures of content revalidation (CDN, frontend, IndexNow).
          *
@@ -162,7 +162,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move dead-lettered tasks back to the task queue; answers how many moved (503 if SQS is down).
+         * Move dead-lettered tasks back to the task queue
          * @description Move dead-lettered tasks back to the task queue; answers how many moved (503 if SQS is down).
          */
         post: operations["admin_post_admin_tasks_dead_letter_redrive"];
@@ -182,7 +182,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run a scheduled job now and answer its recorded run (outcome `failed` if it failed).
+         * Run a scheduled job now and answer its recorded run (outcome failed if it failed)
          * @description Run a scheduled job now and answer its recorded run (outcome `failed` if it failed).
          *
          *     409 while another run of the same job is in progress; 404 for an unknown job.
@@ -202,7 +202,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Accounts, newest first; ``?q`` matches email or name anywhere, ``?role``, ``?is_active`` filter.
+         * Accounts, newest first
          * @description Accounts, newest first; ``?q`` matches email or name anywhere, ``?role``, ``?is_active`` filter.
          */
         get: operations["admin_users_get_admin_users"];
@@ -225,14 +225,14 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete an account and everything it owns; not one's own (400).
+         * Delete an account and everything it owns
          * @description Delete an account and everything it owns; not one's own (400).
          */
         delete: operations["admin_users_delete_admin_users_by_user_id"];
         options?: never;
         head?: never;
         /**
-         * Change ``role`` and/or ``is_active`` (null is refused: 422). Deactivating signs the user out
+         * Change role and/or is_active (null is refused: 422)
          * @description Change ``role`` and/or ``is_active`` (null is refused: 422). Deactivating signs the user out
          *     everywhere at once (refresh tokens revoked; access tokens are refused from the next request).
          *     An admin cannot demote or deactivate themselves (400).
@@ -248,7 +248,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Finish Google sign-in with the code and state Google redirected back with.
+         * Finish Google sign-in with the code and state Google redirected back with
          * @description Finish Google sign-in with the code and state Google redirected back with.
          */
         get: operations["auth_get_auth_google_callback"];
@@ -268,7 +268,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Begin Google sign-in: returns the URL to send the browser to.
+         * Begin Google sign-in: returns the URL to send the browser to
          * @description Begin Google sign-in: returns the URL to send the browser to.
          */
         get: operations["auth_get_auth_google_start"];
@@ -290,7 +290,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Exchange email and password for a token pair.
+         * Exchange email and password for a token pair
          * @description Exchange email and password for a token pair.
          */
         post: operations["auth_post_auth_login"];
@@ -310,7 +310,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the given refresh token and the access token used for this call.
+         * Revoke the given refresh token and the access token used for this call
          * @description Revoke the given refresh token and the access token used for this call.
          */
         post: operations["auth_post_auth_logout"];
@@ -328,7 +328,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The signed-in user.
+         * The signed-in user
          * @description The signed-in user.
          */
         get: operations["auth_get_auth_me"];
@@ -350,7 +350,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Rotate a refresh token; reusing a spent one revokes its whole family.
+         * Rotate a refresh token
          * @description Rotate a refresh token; reusing a spent one revokes its whole family.
          */
         post: operations["auth_post_auth_refresh"];
@@ -370,7 +370,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create an account and email a verification link.
+         * Create an account and email a verification link
          * @description Create an account and email a verification link.
          */
         post: operations["auth_post_auth_register"];
@@ -390,7 +390,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a new verification email (nothing is sent when already verified).
+         * Send a new verification email (nothing is sent when already verified)
          * @description Send a new verification email (nothing is sent when already verified).
          */
         post: operations["auth_post_auth_resend_verification"];
@@ -410,7 +410,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark the email verified with the emailed single-use token.
+         * Mark the email verified with the emailed single-use token
          * @description Mark the email verified with the emailed single-use token.
          */
         post: operations["auth_post_auth_verify_email"];
@@ -428,14 +428,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Saved published posts, most recently saved first, as summaries (no body; ``locked`` marks
+         * Saved published posts, most recently saved first, as summaries (no body; locked marks premium posts the caller cannot read in full)
          * @description Saved published posts, most recently saved first, as summaries (no body; ``locked`` marks
          *     premium posts the caller cannot read in full).
          */
         get: operations["bookmarks_get_bookmarks"];
         put?: never;
         /**
-         * Save a published post: 201; 409 when already saved; 404 for an unknown or unpublished post.
+         * Save a published post: 201
          * @description Save a published post: 201; 409 when already saved; 404 for an unknown or unpublished post.
          */
         post: operations["bookmarks_post_bookmarks"];
@@ -453,14 +453,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Whether the caller saved this post; 404 for a post that is neither saved nor published.
+         * Whether the caller saved this post
          * @description Whether the caller saved this post; 404 for a post that is neither saved nor published.
          */
         get: operations["bookmarks_get_bookmarks_by_post_id"];
         put?: never;
         post?: never;
         /**
-         * Unsave a post: 204; 404 when it was not saved.
+         * Unsave a post: 204
          * @description Unsave a post: 204; 404 when it was not saved.
          */
         delete: operations["bookmarks_delete_bookmarks_by_post_id"];
@@ -477,7 +477,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The certificate as a printable HTML page (A4 landscape).
+         * The certificate as a printable HTML page (A4 landscape)
          * @description The certificate as a printable HTML page (A4 landscape).
          */
         get: operations["certificates_get_certificates_print_by_code"];
@@ -497,7 +497,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Holder name, series and issue date of a certificate; an unknown or forged code is 404.
+         * Holder name, series and issue date of a certificate
          * @description Holder name, series and issue date of a certificate; an unknown or forged code is 404.
          */
         get: operations["certificates_get_certificates_verify_by_code"];
@@ -519,7 +519,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Issue one's certificate for a series whose published posts are all read (403 naming the
+         * Issue one's certificate for a series whose published posts are all read (403 naming the unread ones before that)
          * @description Issue one's certificate for a series whose published posts are all read (403 naming the
          *     unread ones before that). Claiming again returns the same certificate.
          */
@@ -538,7 +538,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Names, points and challenges solved, best first.
+         * Names, points and challenges solved, best first
          * @description Names, points and challenges solved, best first.
          */
         get: operations["challenges_get_challenges_leaderboard"];
@@ -558,7 +558,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Today's challenge (UTC day), without its answer; signed-in callers also see their attempts.
+         * Today's challenge (UTC day), without its answer
          * @description Today's challenge (UTC day), without its answer; signed-in callers also see their attempts.
          */
         get: operations["challenges_get_challenges_today"];
@@ -580,7 +580,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Answer today's challenge. Every attempt is recorded; the first correct one scores and
+         * Answer today's challenge
          * @description Answer today's challenge. Every attempt is recorded; the first correct one scores and
          *     extends the streak. Another day's challenge, or one already solved today, is 409.
          */
@@ -601,12 +601,14 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run Python 3.12 (standard library only) with the body's ``stdin``.
-         * @description Run Python 3.12 (standard library only) with the body's ``stdin``.
+         * Run Python 3.12.0 (standard library only) with the body's stdin
+         * @description Run Python 3.12.0 (standard library only) with the body's ``stdin``.
          *
-         *     No network, no host files, no processes or threads; time, memory, output and scratch space
-         *     are capped (output past the cap is cut and ``truncated`` is true). A program stopped at the
-         *     time limit answers ``timed_out: true``. 503 with ``Retry-After`` when every runner is busy.
+         *     No network, no host files, no processes or threads. Each run is capped (defaults, each set by
+         *     the variable named): wall clock 5 s (`CODE_TIMEOUT_SECONDS`), memory 256 MB (`CODE_MEMORY_MB`), stdout and stderr 65,536 bytes (`CODE_OUTPUT_BYTES`) each
+         *     (the rest is cut and ``truncated`` is true), scratch space 16,777,216 bytes (`CODE_SCRATCH_BYTES`). A program stopped at the
+         *     time limit answers ``timed_out: true``. At most 2 (`CODE_MAX_CONCURRENT`) runs at once per warm function:
+         *     another answers 503 with ``Retry-After``.
          */
         post: operations["code_post_code_execute"];
         delete?: never;
@@ -626,7 +628,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete one's own comment, with its replies. Another user's comment answers 404 (an admin may
+         * Delete one's own comment, with its replies
          * @description Delete one's own comment, with its replies. Another user's comment answers 404 (an admin may
          *     delete any; moderation removals that notify the author are ``DELETE /api/admin/comments/{id}``).
          */
@@ -646,7 +648,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Opt in to the daily digest (idempotent). Sent only once the email address is verified.
+         * Opt in to the daily digest (idempotent)
          * @description Opt in to the daily digest (idempotent). Sent only once the email address is verified.
          */
         post: operations["digest_post_digest_subscribe"];
@@ -666,7 +668,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Opt out of the daily digest (idempotent).
+         * Opt out of the daily digest (idempotent)
          * @description Opt out of the daily digest (idempotent).
          */
         post: operations["digest_post_digest_unsubscribe"];
@@ -686,7 +688,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Opt out without signing in, with the token of a digest email's unsubscribe link.
+         * Opt out without signing in, with the token of a digest email's unsubscribe link
          * @description Opt out without signing in, with the token of a digest email's unsubscribe link.
          *
          *     The `List-Unsubscribe` (RFC 8058) target of every digest email.
@@ -706,10 +708,33 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The API reference as an HTML page.
-         * @description The API reference as an HTML page.
+         * The interactive API reference (Swagger UI) over this document
+         * @description The interactive API reference (Swagger UI) over this document.
+         *
+         *     Try-it-out calls this same server. **Authorize** takes an access token; a successful
+         *     `POST /api/auth/login` (or refresh) made from the page fills it in by itself.
          */
         get: operations["system_get_docs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A static file of the reference page: swagger-ui-bundle.js, swagger-ui.css or swagger-init.js
+         * @description A static file of the reference page: `swagger-ui-bundle.js`, `swagger-ui.css` or `swagger-init.js`.
+         */
+        get: operations["system_get_docs_by_asset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -726,7 +751,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The 20 newest published posts as RSS 2.0 (`format=rss`, default) or Atom (`format=atom`).
+         * The 20 newest published posts as RSS 2.0 (format=rss, default) or Atom (format=atom)
          * @description The 20 newest published posts as RSS 2.0 (`format=rss`, default) or Atom (`format=atom`).
          *
          *     Answers `application/rss+xml` or `application/atom+xml`. Premium posts carry only their excerpt.
@@ -748,7 +773,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every badge; with ``earned`` and ``awarded_at`` when signed in.
+         * Every badge
          * @description Every badge; with ``earned`` and ``awarded_at`` when signed in.
          */
         get: operations["gamification_get_gamification_badges"];
@@ -768,7 +793,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Top users by XP, all time or this ISO week (UTC); from Redis, from PostgreSQL when it is down.
+         * Top users by XP, all time or this ISO week (UTC)
          * @description Top users by XP, all time or this ISO week (UTC); from Redis, from PostgreSQL when it is down.
          */
         get: operations["gamification_get_gamification_leaderboard"];
@@ -788,8 +813,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's XP, level (and the XP the next one needs), all-time rank, streak and badges.
+         * The caller's XP, level (and the XP the next one needs), all-time rank, streak and badges
          * @description The caller's XP, level (and the XP the next one needs), all-time rank, streak and badges.
+         *
+         *     Levels: level *n* starts at 50·*n*·(*n*−1) XP in total (level 2 at 100, 3 at 300, 4 at 600, 5 at 1,000, 10 at 4,500). `level_xp` is where the caller's level started, `next_level_xp` where
+         *     the next one starts.
          */
         get: operations["gamification_get_gamification_me"];
         put?: never;
@@ -808,7 +836,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * For each measure (XP, posts read, longest streak, series, referrals): reached and next.
+         * For each measure (XP, posts read, longest streak, series, referrals): reached and next
          * @description For each measure (XP, posts read, longest streak, series, referrals): reached and next.
          */
         get: operations["gamification_get_gamification_milestones"];
@@ -828,7 +856,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Current and longest streak, counted in the caller's time zone.
+         * Current and longest streak, counted in the caller's time zone
          * @description Current and longest streak, counted in the caller's time zone.
          */
         get: operations["gamification_get_gamification_streak"];
@@ -850,10 +878,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Count today (the caller's local day) for the streak; once per local day, repeats change nothing.
+         * Count today (the caller's local day) for the streak
          * @description Count today (the caller's local day) for the streak; once per local day, repeats change nothing.
          *
-         *     A freeze (one per ISO week) bridges a single missed day automatically.
+         *     A freeze (one per ISO week) bridges a single missed day automatically. The first check-in of
+         *     a local day earns 5 XP.
          */
         post: operations["gamification_post_gamification_streak_check_in"];
         delete?: never;
@@ -871,7 +900,7 @@ export interface paths {
         };
         get?: never;
         /**
-         * Set the IANA time zone streak days are counted in (default UTC); answers the streak.
+         * Set the IANA time zone streak days are counted in (default UTC)
          * @description Set the IANA time zone streak days are counted in (default UTC); answers the streak.
          */
         put: operations["gamification_put_gamification_timezone"];
@@ -890,7 +919,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * State of the database, Redis and the task queue.
+         * State of the database, Redis and the task queue
          * @description State of the database, Redis and the task queue.
          *
          *     `degraded` (still 200) when only Redis or the queue is down; 503 when the database is.
@@ -914,7 +943,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a session of ``count`` questions on ``topic``, nearest to ``difficulty`` first.
+         * Start a session of count questions on topic, nearest to difficulty first
          * @description Start a session of ``count`` questions on ``topic``, nearest to ``difficulty`` first.
          */
         post: operations["interview_post_interview_start"];
@@ -932,7 +961,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Topics of the interview bank, with how many questions each has.
+         * Topics of the interview bank, with how many questions each has
          * @description Topics of the interview bank, with how many questions each has.
          */
         get: operations["interview_get_interview_topics"];
@@ -954,7 +983,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record an answer in one's own session; a finished session is 409.
+         * Record an answer in one's own session
          * @description Record an answer in one's own session; a finished session is 409.
          */
         post: operations["interview_post_interview_by_session_id_answer"];
@@ -972,7 +1001,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Score each answer 0-100 by the key points it covers, with strengths and missing points.
+         * Score each answer 0-100 by the key points it covers, with strengths and missing points
          * @description Score each answer 0-100 by the key points it covers, with strengths and missing points.
          *
          *     The first call grades the answers and finishes the session; later calls return the same
@@ -995,7 +1024,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Confirm a subscription with the emailed token (400 when invalid or expired after 48 hours).
+         * Confirm a subscription with the emailed token (400 when invalid or expired after 48 hours)
          * @description Confirm a subscription with the emailed token (400 when invalid or expired after 48 hours).
          */
         get: operations["newsletter_get_newsletter_confirm"];
@@ -1017,7 +1046,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a subscription: a confirmation link is emailed (double opt-in).
+         * Start a subscription: a confirmation link is emailed (double opt-in)
          * @description Start a subscription: a confirmation link is emailed (double opt-in).
          *
          *     The answer is the same whether or not the address is already subscribed, and at most one
@@ -1040,7 +1069,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Unsubscribe with the token from any newsletter email's unsubscribe link.
+         * Unsubscribe with the token from any newsletter email's unsubscribe link
          * @description Unsubscribe with the token from any newsletter email's unsubscribe link.
          */
         post: operations["newsletter_post_newsletter_unsubscribe"];
@@ -1060,7 +1089,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * RFC 8058 one-click unsubscribe: the `List-Unsubscribe` target of every newsletter email.
+         * RFC 8058 one-click unsubscribe: the List-Unsubscribe target of every newsletter email
          * @description RFC 8058 one-click unsubscribe: the `List-Unsubscribe` target of every newsletter email.
          *
          *     Mail clients POST `List-Unsubscribe=One-Click` as a form body; the token is in the query.
@@ -1080,13 +1109,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's notes, most recently edited first; ``?post_id`` keeps one post's notes.
+         * The caller's notes, most recently edited first
          * @description The caller's notes, most recently edited first; ``?post_id`` keeps one post's notes.
          */
         get: operations["notes_get_notes"];
         put?: never;
         /**
-         * Write a note, optionally about a published post (404 for an unknown or unpublished one).
+         * Write a note, optionally about a published post (404 for an unknown or unpublished one)
          * @description Write a note, optionally about a published post (404 for an unknown or unpublished one).
          */
         post: operations["notes_post_notes"];
@@ -1107,14 +1136,14 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete one's own note; another user's note answers 404.
+         * Delete one's own note
          * @description Delete one's own note; another user's note answers 404.
          */
         delete: operations["notes_delete_notes_by_note_id"];
         options?: never;
         head?: never;
         /**
-         * Change the title and/or content of one's own note; another user's note answers 404.
+         * Change the title and/or content of one's own note
          * @description Change the title and/or content of one's own note; another user's note answers 404.
          */
         patch: operations["notes_patch_notes_by_note_id"];
@@ -1128,7 +1157,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Own notifications, newest first (``?unread=true`` for unread only), with ``unread_count``.
+         * Own notifications, newest first (?unread=true for unread only), with unread_count
          * @description Own notifications, newest first (``?unread=true`` for unread only), with ``unread_count``.
          */
         get: operations["notifications_get_notifications"];
@@ -1150,7 +1179,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark every own notification read; ``updated`` is how many were unread.
+         * Mark every own notification read
          * @description Mark every own notification read; ``updated`` is how many were unread.
          */
         post: operations["notifications_post_notifications_read_all"];
@@ -1171,7 +1200,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete one own notification; another user's answers 404.
+         * Delete one own notification
          * @description Delete one own notification; another user's answers 404.
          */
         delete: operations["notifications_delete_notifications_by_notification_id"];
@@ -1190,7 +1219,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark one own notification read (idempotent); another user's answers 404.
+         * Mark one own notification read (idempotent)
          * @description Mark one own notification read (idempotent); another user's answers 404.
          */
         post: operations["notifications_post_notifications_by_notification_id_read"];
@@ -1208,7 +1237,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * This document.
+         * This document
          * @description This document.
          */
         get: operations["system_get_openapi_json"];
@@ -1230,7 +1259,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A Stripe Checkout URL (subscription mode) for `plan`.
+         * A Stripe Checkout URL (subscription mode) for plan
          * @description A Stripe Checkout URL (subscription mode) for `plan`.
          *
          *     422 for an unknown plan, 409 when already subscribed, 503 when Stripe is not configured or
@@ -1251,7 +1280,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The plans on sale, with their Stripe price, amount (minor units), currency and interval.
+         * The plans on sale, with their Stripe price, amount (minor units), currency and interval
          * @description The plans on sale, with their Stripe price, amount (minor units), currency and interval.
          */
         get: operations["payments_get_payments_plans"];
@@ -1273,7 +1302,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A Stripe customer-portal URL (cancel, change card); 404 before any checkout, 503 without Stripe.
+         * A Stripe customer-portal URL (cancel, change card)
          * @description A Stripe customer-portal URL (cancel, change card); 404 before any checkout, 503 without Stripe.
          */
         post: operations["payments_post_payments_portal"];
@@ -1291,7 +1320,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's subscription; `status` is `none` (not a 404) before the first one.
+         * The caller's subscription
          * @description The caller's subscription; `status` is `none` (not a 404) before the first one.
          */
         get: operations["payments_get_payments_subscription"];
@@ -1313,7 +1342,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Apply one Stripe event once, in any delivery order; unknown types answer 200 (`ignored`).
+         * Apply one Stripe event once, in any delivery order
          * @description Apply one Stripe event once, in any delivery order; unknown types answer 200 (`ignored`).
          */
         post: operations["payments_post_payments_webhook"];
@@ -1331,7 +1360,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Published posts, newest first by default.
+         * Published posts, newest first by default
          * @description Published posts, newest first by default.
          *
          *     Filters: `tag` (tag slug), `series` (series slug), `difficulty`, `q` (full-text, web search
@@ -1349,7 +1378,7 @@ export interface paths {
         get: operations["posts_get_posts"];
         put?: never;
         /**
-         * Create a post (a draft unless `status` is `published`).
+         * Create a post (a draft unless status is published)
          * @description Create a post (a draft unless `status` is `published`).
          *
          *     `tags` and `series` take ids or slugs. Without `series_position` the post goes to the end of
@@ -1362,7 +1391,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/posts/{post_id}": {
+    "/api/posts/{post_ref}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1370,33 +1399,34 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One post by its slug (the path variable holds the slug).
-         * @description One post by its slug (the path variable holds the slug).
+         * One post by its slug
+         * @description One post by its slug.
          *
-         *     Drafts are visible to admins only (404 for anyone else). A former slug answers 301 with
+         *     The path takes the slug (`/api/posts/understanding-postgresql-indexes`), not the id; an id
+         *     answers 404 saying so. Drafts are visible to admins only (404 for anyone else). A former slug answers 301 with
          *     `Location` set to the post's current URL. A premium post read without a subscription has
          *     `locked: true` and only a preview of `content`.
          */
-        get: operations["posts_get_posts_by_post_id"];
+        get: operations["posts_get_posts_by_post_ref"];
         put?: never;
         post?: never;
         /**
-         * Delete a post with its comments, views, reactions and search chunks.
+         * Delete a post with its comments, views, reactions and search chunks
          * @description Delete a post with its comments, views, reactions and search chunks.
          */
-        delete: operations["posts_delete_posts_by_post_id"];
+        delete: operations["posts_delete_posts_by_post_ref"];
         options?: never;
         head?: never;
         /**
-         * Change only the fields sent. A new slug records a redirect from the old one.
+         * Change only the fields sent
          * @description Change only the fields sent. A new slug records a redirect from the old one.
          *
          *     `tags` replaces the post's tags; `series: null` takes the post out of its series.
          */
-        patch: operations["posts_patch_posts_by_post_id"];
+        patch: operations["posts_patch_posts_by_post_ref"];
         trace?: never;
     };
-    "/api/posts/{post_id}/comments": {
+    "/api/posts/{post_ref}/comments": {
         parameters: {
             query?: never;
             header?: never;
@@ -1404,7 +1434,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Comments of a published post as a tree.
+         * Comments of a published post as a tree
          * @description Comments of a published post as a tree.
          *
          *     Pages count top-level comments, oldest first; each carries all its visible replies (nested,
@@ -1412,24 +1442,24 @@ export interface paths {
          *     sees their own comments still awaiting moderation (``is_approved: false``), and replies under
          *     them. Unknown or unpublished post: 404.
          */
-        get: operations["comments_get_posts_by_post_id_comments"];
+        get: operations["comments_get_posts_by_post_ref_comments"];
         put?: never;
         /**
-         * Comment on a published post, or reply with ``parent_id`` (a comment on the same post).
+         * Comment on a published post, or reply with parent_id (a comment on the same post)
          * @description Comment on a published post, or reply with ``parent_id`` (a comment on the same post).
          *
          *     The comment awaits moderation (an admin's is approved at once). A reply notifies the parent
          *     comment's author, unless they are replying to themselves. A parent that is not on this post,
          *     or that the caller cannot see, is a 422 on ``parent_id``; so is nesting deeper than 8 levels.
          */
-        post: operations["comments_post_posts_by_post_id_comments"];
+        post: operations["comments_post_posts_by_post_ref_comments"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/posts/{post_id}/publish": {
+    "/api/posts/{post_ref}/publish": {
         parameters: {
             query?: never;
             header?: never;
@@ -1439,17 +1469,17 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Toggle draft/published. Either way the post is queued for re-indexing in search.
+         * Toggle draft/published
          * @description Toggle draft/published. Either way the post is queued for re-indexing in search.
          */
-        post: operations["posts_post_posts_by_post_id_publish"];
+        post: operations["posts_post_posts_by_post_ref_publish"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/posts/{post_id}/reaction": {
+    "/api/posts/{post_ref}/reaction": {
         parameters: {
             query?: never;
             header?: never;
@@ -1458,22 +1488,22 @@ export interface paths {
         };
         get?: never;
         /**
-         * Set or change the caller's reaction (one per user per post).
+         * Set or change the caller's reaction (one per user per post)
          * @description Set or change the caller's reaction (one per user per post).
          */
-        put: operations["posts_put_posts_by_post_id_reaction"];
+        put: operations["posts_put_posts_by_post_ref_reaction"];
         post?: never;
         /**
-         * Remove the caller's reaction, if any.
+         * Remove the caller's reaction, if any
          * @description Remove the caller's reaction, if any.
          */
-        delete: operations["posts_delete_posts_by_post_id_reaction"];
+        delete: operations["posts_delete_posts_by_post_ref_reaction"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/posts/{post_id}/view": {
+    "/api/posts/{post_ref}/view": {
         parameters: {
             query?: never;
             header?: never;
@@ -1483,13 +1513,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record a view of a published post, once per client per post per hour.
+         * Record a view of a published post, once per client per post per hour
          * @description Record a view of a published post, once per client per post per hour.
          *
          *     The client is the signed-in user, or else a daily-rotated keyed hash of the caller's IP
          *     address (the address itself is never stored). `counted` is false for a repeat view.
          */
-        post: operations["posts_post_posts_by_post_id_view"];
+        post: operations["posts_post_posts_by_post_ref_view"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1504,7 +1534,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Posts the caller has read, most recent first, as summaries.
+         * Posts the caller has read, most recent first, as summaries
          * @description Posts the caller has read, most recent first, as summaries.
          */
         get: operations["progress_get_progress"];
@@ -1524,7 +1554,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Completion of one series: read and total published posts, percent (rounded down), and each
+         * Completion of one series: read and total published posts, percent (rounded down), and each post in order with its read flag
          * @description Completion of one series: read and total published posts, percent (rounded down), and each
          *     post in order with its ``read`` flag.
          */
@@ -1545,9 +1575,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Totals: posts read, reading time, series completed (every published post read) and in
+         * Totals: posts read, reading time, series completed (every published post read) and in progress, XP and level
          * @description Totals: posts read, reading time, series completed (every published post read) and in
          *     progress, XP and level.
+         *
+         *     The level follows the XP: level *n* starts at 50·*n*·(*n*−1) XP in total (level 2 at 100, 3 at 300, 4 at 600, 5 at 1,000, 10 at 4,500).
          */
         get: operations["progress_get_progress_stats"];
         put?: never;
@@ -1568,12 +1600,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark a published post read (idempotent; send ``{}`` when there is no reading time).
+         * Mark a published post read (idempotent; send {} when there is no reading time)
          * @description Mark a published post read (idempotent; send ``{}`` when there is no reading time).
          *
          *     The first completion time is kept, and the largest ``read_time_spent`` (seconds) reported.
-         *     The first read of a post earns 10 XP (``xp_awarded``), once, whatever the retries; the level
-         *     is ``1 + xp // 100``. A premium post the caller cannot read in full answers 403.
+         *     The first read of a post earns 10 XP (``xp_awarded``), once, whatever the retries;
+         *     level *n* starts at 50·*n*·(*n*−1) XP in total (level 2 at 100, 3 at 300, 4 at 600, 5 at 1,000, 10 at 4,500). A premium post the caller cannot read in full answers 403.
          */
         post: operations["progress_post_progress_by_post_id_read"];
         delete?: never;
@@ -1592,7 +1624,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Draw ``QUIZ_SIZE`` questions from the post's bank with shuffled options (no answers).
+         * Draw QUIZ_SIZE questions from the post's bank with shuffled options (no answers)
          * @description Draw ``QUIZ_SIZE`` questions from the post's bank with shuffled options (no answers).
          */
         post: operations["quiz_post_quiz_generate"];
@@ -1610,7 +1642,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One's own attempts, newest first.
+         * One's own attempts, newest first
          * @description One's own attempts, newest first.
          */
         get: operations["quiz_get_quiz_history"];
@@ -1630,7 +1662,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Names and best scores: each user's best percentage per post, summed; ``?post_id`` for one post.
+         * Names and best scores: each user's best percentage per post, summed
          * @description Names and best scores: each user's best percentage per post, summed; ``?post_id`` for one post.
          */
         get: operations["quiz_get_quiz_leaderboard"];
@@ -1652,7 +1684,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Score one's own quiz (``answers``: the chosen option's index per question, null to skip).
+         * Score one's own quiz (answers: the chosen option's index per question, null to skip)
          * @description Score one's own quiz (``answers``: the chosen option's index per question, null to skip).
          *
          *     Returns each question's correctness and explanation. A second submission is 409; passing
@@ -1675,7 +1707,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Answer a question from the published posts, citing them.
+         * Answer a question from the published posts, citing them
          * @description Answer a question from the published posts, citing them.
          *
          *     The best chunks are retrieved by words and by meaning (premium chunks only for callers with a
@@ -1699,7 +1731,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The chunks nearest in meaning to a post (`post_id`, its own chunks left out) or to `q`.
+         * The chunks nearest in meaning to a post (post_id, its own chunks left out) or to q
          * @description The chunks nearest in meaning to a post (`post_id`, its own chunks left out) or to `q`.
          *
          *     Exactly one of `post_id` and `q`. One chunk per post, nearest first, `score` the cosine
@@ -1723,7 +1755,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Published posts to read next, as summaries (never the body; ``locked`` marks premium posts
+         * Published posts to read next, as summaries (never the body; locked marks premium posts the caller cannot read in full)
          * @description Published posts to read next, as summaries (never the body; ``locked`` marks premium posts
          *     the caller cannot read in full).
          *
@@ -1751,13 +1783,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every redirect, newest first.
+         * Every redirect, newest first
          * @description Every redirect, newest first.
          */
         get: operations["redirects_get_redirects"];
         put?: never;
         /**
-         * Make `old_slug` lead to `new_slug`.
+         * Make old_slug lead to new_slug
          * @description Make `old_slug` lead to `new_slug`.
          *
          *     Chains collapse: when `new_slug` itself redirects, the stored target is its final target, and
@@ -1779,7 +1811,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Where an old slug leads now: `{new_slug}`, or 404 when it is not redirected.
+         * Where an old slug leads now: {new_slug}, or 404 when it is not redirected
          * @description Where an old slug leads now: `{new_slug}`, or 404 when it is not redirected.
          */
         get: operations["redirects_get_redirects_resolve"];
@@ -1801,7 +1833,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The caller's referral code, created on the first call (the same code on every later one).
+         * The caller's referral code, created on the first call (the same code on every later one)
          * @description The caller's referral code, created on the first call (the same code on every later one).
          */
         post: operations["referrals_post_referrals_code"];
@@ -1819,7 +1851,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Top referrers by sign-ups; equal counts share a rank.
+         * Top referrers by sign-ups
          * @description Top referrers by sign-ups; equal counts share a rank.
          */
         get: operations["referrals_get_referrals_leaderboard"];
@@ -1841,7 +1873,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record a visit through a referral link: once per client per code per hour (404: unknown code).
+         * Record a visit through a referral link: once per client per code per hour (404: unknown code)
          * @description Record a visit through a referral link: once per client per code per hour (404: unknown code).
          *
          *     Sign-ups are recorded by registration (``referral_code``), never here.
@@ -1861,7 +1893,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Full-text search over published posts, best match first, with highlighted snippets.
+         * Full-text search over published posts, best match first, with highlighted snippets
          * @description Full-text search over published posts, best match first, with highlighted snippets.
          *
          *     `q` uses web search syntax (`"exact phrase"`, `or`, `-excluded`); any input is accepted, and
@@ -1886,7 +1918,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Published posts ranked by full-text and vector similarity, fused (reciprocal rank fusion).
+         * Published posts ranked by full-text and vector similarity, fused (reciprocal rank fusion)
          * @description Published posts ranked by full-text and vector similarity, fused (reciprocal rank fusion).
          *
          *     A question that shares no word with a post but means the same finds it. Only relevant posts
@@ -1912,13 +1944,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every series by title, each with its published posts in order.
+         * Every series by title, each with its published posts in order
          * @description Every series by title, each with its published posts in order.
          */
         get: operations["series_get_series"];
         put?: never;
         /**
-         * Create a series; the slug is derived from the title when left out.
+         * Create a series
          * @description Create a series; the slug is derived from the title when left out.
          */
         post: operations["series_post_series"];
@@ -1928,7 +1960,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/series/{series_id}": {
+    "/api/series/{series_ref}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1936,28 +1968,28 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One series by slug, with its published posts in order and, when signed in, the caller's progress
+         * One series by slug, with its published posts in order and, when signed in, the caller's progress (percent rounded down to one decimal place)
          * @description One series by slug, with its published posts in order and, when signed in, the caller's progress
          *     (`percent` rounded down to one decimal place).
          */
-        get: operations["series_get_series_by_series_id"];
+        get: operations["series_get_series_by_series_ref"];
         put?: never;
         post?: never;
         /**
-         * Delete a series; its posts stay, outside any series.
+         * Delete a series
          * @description Delete a series; its posts stay, outside any series.
          */
-        delete: operations["series_delete_series_by_series_id"];
+        delete: operations["series_delete_series_by_series_ref"];
         options?: never;
         head?: never;
         /**
-         * Change only the fields sent.
+         * Change only the fields sent
          * @description Change only the fields sent.
          */
-        patch: operations["series_patch_series_by_series_id"];
+        patch: operations["series_patch_series_by_series_ref"];
         trace?: never;
     };
-    "/api/series/{series_id}/navigation": {
+    "/api/series/{series_ref}/navigation": {
         parameters: {
             query?: never;
             header?: never;
@@ -1965,10 +1997,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The posts before and after `post` (a post slug) in the series given by slug; null at either end.
+         * The posts before and after post (a post slug) in the series given by slug
          * @description The posts before and after `post` (a post slug) in the series given by slug; null at either end.
          */
-        get: operations["series_get_series_by_series_id_navigation"];
+        get: operations["series_get_series_by_series_ref_navigation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1985,7 +2017,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Profile and preferences of the signed-in user.
+         * Profile and preferences of the signed-in user
          * @description Profile and preferences of the signed-in user.
          */
         get: operations["settings_get_settings"];
@@ -1995,7 +2027,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change any of name, theme, email notifications, digest opt-in, bio (null is refused: 422).
+         * Change any of name, theme, email notifications, digest opt-in, bio (null is refused: 422)
          * @description Change any of name, theme, email notifications, digest opt-in, bio (null is refused: 422).
          */
         patch: operations["settings_patch_settings"];
@@ -2011,7 +2043,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Add a card about a post (``front``/``back``), or one per question of its question bank.
+         * Add a card about a post (front/back), or one per question of its question bank
          * @description Add a card about a post (``front``/``back``), or one per question of its question bank.
          *
          *     One card per user, post and front: adding an existing one returns it unchanged.
@@ -2031,7 +2063,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's cards due now, the longest overdue first.
+         * The caller's cards due now, the longest overdue first
          * @description The caller's cards due now, the longest overdue first.
          */
         get: operations["srs_get_srs_queue"];
@@ -2053,7 +2085,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Review one's own card with a grade 0-5; FSRS schedules its next review.
+         * Review one's own card with a grade 0-5
          * @description Review one's own card with a grade 0-5; FSRS schedules its next review.
          */
         post: operations["srs_post_srs_reviews"];
@@ -2071,7 +2103,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Due now, due today (UTC), reviewed today, retention over 30 days, cards by state.
+         * Due now, due today (UTC), reviewed today, retention over 30 days, cards by state
          * @description Due now, due today (UTC), reviewed today, retention over 30 days, cards by state.
          */
         get: operations["srs_get_srs_stats"];
@@ -2091,13 +2123,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every tag with `post_count` (published posts), by name or (`sort=popular`) by count.
+         * Every tag with post_count (published posts), by name or (sort=popular) by count
          * @description Every tag with `post_count` (published posts), by name or (`sort=popular`) by count.
          */
         get: operations["tags_get_tags"];
         put?: never;
         /**
-         * Create a tag; the slug is derived from the name when left out.
+         * Create a tag
          * @description Create a tag; the slug is derived from the name when left out.
          */
         post: operations["tags_post_tags"];
@@ -2117,7 +2149,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move every post of `source_ids` to `target_id` and delete the sources, in one transaction.
+         * Move every post of source_ids to target_id and delete the sources, in one transaction
          * @description Move every post of `source_ids` to `target_id` and delete the sources, in one transaction.
          */
         post: operations["tags_post_tags_merge"];
@@ -2138,14 +2170,14 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a tag; its posts lose it.
+         * Delete a tag
          * @description Delete a tag; its posts lose it.
          */
         delete: operations["tags_delete_tags_by_tag_id"];
         options?: never;
         head?: never;
         /**
-         * Rename a tag or change its slug.
+         * Rename a tag or change its slug
          * @description Rename a tag or change its slug.
          */
         patch: operations["tags_patch_tags_by_tag_id"];
@@ -2161,9 +2193,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Presigned upload of a data file: ``text/csv``, ``application/json``,
-         * @description Presigned upload of a data file: ``text/csv``, ``application/json``,
-         *     ``application/vnd.apache.parquet`` or ``application/x-parquet``, at most 50 MB; see the image upload.
+         * Presigned upload of a data file: text/csv, application/json, application/vnd.apache.parquet or application/x-parquet, at most 50 MB
+         * @description Presigned upload of a data file: ``text/csv``, ``application/json``, ``application/vnd.apache.parquet`` or ``application/x-parquet``, at most 50 MB; see the image upload.
          */
         post: operations["uploads_post_uploads_data"];
         delete?: never;
@@ -2182,9 +2213,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Presigned upload of an image: ``image/png``, ``image/jpeg``, ``image/webp`` or ``image/gif``,
-         * @description Presigned upload of an image: ``image/png``, ``image/jpeg``, ``image/webp`` or ``image/gif``,
-         *     at most 5 MB.
+         * Presigned upload of an image: image/png, image/jpeg, image/webp or image/gif, at most 5 MB
+         * @description Presigned upload of an image: ``image/png``, ``image/jpeg``, ``image/webp`` or ``image/gif``, at most 5 MB.
          *
          *     Declare ``{filename, content_type, size}``; then POST a multipart form to ``url`` with every
          *     entry of ``fields`` followed by the ``file``. S3 accepts exactly the declared Content-Type and
@@ -2209,8 +2239,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Presigned upload of a PDF (``application/pdf``), at most 20 MB; see the image upload.
-         * @description Presigned upload of a PDF (``application/pdf``), at most 20 MB; see the image upload.
+         * Presigned upload of a PDF: application/pdf, at most 20 MB
+         * @description Presigned upload of a PDF: ``application/pdf``, at most 20 MB; see the image upload.
          */
         post: operations["uploads_post_uploads_pdf"];
         delete?: never;
@@ -4908,6 +4938,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The comment's integer `id`. */
                 comment_id: number;
             };
             cookie?: never;
@@ -4991,6 +5022,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The comment's integer `id`. */
                 comment_id: number;
             };
             cookie?: never;
@@ -5459,6 +5491,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The user's integer `id`. */
                 user_id: number;
             };
             cookie?: never;
@@ -5551,6 +5584,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The user's integer `id`. */
                 user_id: number;
             };
             cookie?: never;
@@ -6473,6 +6507,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The post's integer `id`. */
                 post_id: number;
             };
             cookie?: never;
@@ -6549,6 +6584,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The post's integer `id`. */
                 post_id: number;
             };
             cookie?: never;
@@ -6775,6 +6811,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The series's integer `id`. */
                 series_id: number;
             };
             cookie?: never;
@@ -6992,6 +7029,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The challenge's integer `id`. */
                 challenge_id: number;
             };
             cookie?: never;
@@ -7177,6 +7215,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The comment's integer `id`. */
                 comment_id: number;
             };
             cookie?: never;
@@ -7459,6 +7498,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    system_get_docs_by_asset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                asset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/javascript": string;
+                    "text/css": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description Too Many Requests */
@@ -8188,6 +8304,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The session's integer `id`. */
                 session_id: number;
             };
             cookie?: never;
@@ -8295,6 +8412,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The session's integer `id`. */
                 session_id: number;
             };
             cookie?: never;
@@ -8853,6 +8971,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The note's integer `id`. */
                 note_id: number;
             };
             cookie?: never;
@@ -8927,6 +9046,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The note's integer `id`. */
                 note_id: number;
             };
             cookie?: never;
@@ -9141,6 +9261,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The notification's integer `id`. */
                 notification_id: number;
             };
             cookie?: never;
@@ -9215,6 +9336,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The notification's integer `id`. */
                 notification_id: number;
             };
             cookie?: never;
@@ -9829,13 +9951,13 @@ export interface operations {
             };
         };
     };
-    posts_get_posts_by_post_id: {
+    posts_get_posts_by_post_ref: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Holds the slug on this GET route: API Gateway allows one variable name per path level, so the id-named variable of the other methods carries the slug here. */
-                post_id: string;
+                /** @description The post's `slug`, e.g. as found in a list. (Writes on this path take the post's integer `id` instead: one variable name per path level.) A number that is no slug answers 404 saying so. */
+                post_ref: string;
             };
             cookie?: never;
         };
@@ -9915,12 +10037,13 @@ export interface operations {
             };
         };
     };
-    posts_delete_posts_by_post_id: {
+    posts_delete_posts_by_post_ref: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -9998,12 +10121,13 @@ export interface operations {
             };
         };
     };
-    posts_patch_posts_by_post_id: {
+    posts_patch_posts_by_post_ref: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -10105,7 +10229,7 @@ export interface operations {
             };
         };
     };
-    comments_get_posts_by_post_id_comments: {
+    comments_get_posts_by_post_ref_comments: {
         parameters: {
             query?: {
                 page?: number;
@@ -10113,7 +10237,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -10184,12 +10309,13 @@ export interface operations {
             };
         };
     };
-    comments_post_posts_by_post_id_comments: {
+    comments_post_posts_by_post_ref_comments: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -10273,12 +10399,13 @@ export interface operations {
             };
         };
     };
-    posts_post_posts_by_post_id_publish: {
+    posts_post_posts_by_post_ref_publish: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -10358,12 +10485,13 @@ export interface operations {
             };
         };
     };
-    posts_put_posts_by_post_id_reaction: {
+    posts_put_posts_by_post_ref_reaction: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -10447,12 +10575,13 @@ export interface operations {
             };
         };
     };
-    posts_delete_posts_by_post_id_reaction: {
+    posts_delete_posts_by_post_ref_reaction: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -10521,12 +10650,13 @@ export interface operations {
             };
         };
     };
-    posts_post_posts_by_post_id_view: {
+    posts_post_posts_by_post_ref_view: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                post_id: number;
+                /** @description The post's integer `id`. (`GET` on this path takes the post's `slug` instead: one variable name per path level.) */
+                post_ref: number;
             };
             cookie?: never;
         };
@@ -10670,6 +10800,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The series's integer `id`. */
                 series_id: number;
             };
             cookie?: never;
@@ -10802,6 +10933,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The post's integer `id`. */
                 post_id: number;
             };
             cookie?: never;
@@ -11132,6 +11264,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The attempt's integer `id`. */
                 attempt_id: number;
             };
             cookie?: never;
@@ -12228,13 +12361,13 @@ export interface operations {
             };
         };
     };
-    series_get_series_by_series_id: {
+    series_get_series_by_series_ref: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Holds the slug on this GET route: API Gateway allows one variable name per path level, so the id-named variable of the other methods carries the slug here. */
-                series_id: string;
+                /** @description The series's `slug`, e.g. as found in a list. (Writes on this path take the series's integer `id` instead: one variable name per path level.) A number that is no slug answers 404 saying so. */
+                series_ref: string;
             };
             cookie?: never;
         };
@@ -12305,12 +12438,13 @@ export interface operations {
             };
         };
     };
-    series_delete_series_by_series_id: {
+    series_delete_series_by_series_ref: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                series_id: number;
+                /** @description The series's integer `id`. (`GET` on this path takes the series's `slug` instead: one variable name per path level.) */
+                series_ref: number;
             };
             cookie?: never;
         };
@@ -12388,12 +12522,13 @@ export interface operations {
             };
         };
     };
-    series_patch_series_by_series_id: {
+    series_patch_series_by_series_ref: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                series_id: number;
+                /** @description The series's integer `id`. (`GET` on this path takes the series's `slug` instead: one variable name per path level.) */
+                series_ref: number;
             };
             cookie?: never;
         };
@@ -12495,15 +12630,15 @@ export interface operations {
             };
         };
     };
-    series_get_series_by_series_id_navigation: {
+    series_get_series_by_series_ref_navigation: {
         parameters: {
             query: {
                 post: string;
             };
             header?: never;
             path: {
-                /** @description Holds the slug on this GET route: API Gateway allows one variable name per path level, so the id-named variable of the other methods carries the slug here. */
-                series_id: string;
+                /** @description The series's `slug`, e.g. as found in a list. (Writes on this path take the series's integer `id` instead: one variable name per path level.) A number that is no slug answers 404 saying so. */
+                series_ref: string;
             };
             cookie?: never;
         };
@@ -13290,6 +13425,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The tag's integer `id`. */
                 tag_id: number;
             };
             cookie?: never;
@@ -13373,6 +13509,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The tag's integer `id`. */
                 tag_id: number;
             };
             cookie?: never;

@@ -32,3 +32,9 @@ def progress(xp: int) -> dict[str, int]:
     """The level, where it started and the total XP the next one needs."""
     level = level_for(xp)
     return {"level": level, "level_xp": xp_for_level(level), "next_level_xp": xp_for_level(level + 1)}
+
+
+def describe(examples: tuple[int, ...] = (2, 3, 4, 5, 10)) -> str:
+    """The curve in words, for the API's documentation: computed here, so it cannot drift."""
+    starts = ", ".join(f"{level} at {xp_for_level(level):,}" for level in examples)
+    return f"level *n* starts at {STEP}·*n*·(*n*−1) XP in total (level {starts})"
