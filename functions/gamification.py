@@ -18,7 +18,7 @@ from layers.schemas.gamification import (
     StreakOut,
     TimezoneIn,
 )
-from layers.services.gamification import badges, leaderboard, levels, profile, streaks
+from layers.services.gamification import awards, badges, leaderboard, levels, profile, streaks
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -62,7 +62,7 @@ def get_streak(db: Db, clock: Clock, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.post("/api/gamification/streak/check-in", auth="user", response=CheckInOut)
-@described(checkin_xp=profile.CHECKIN_XP)
+@described(checkin_xp=awards.CHECKIN_XP)
 def check_in(db: Db, clock: Clock, user: CurrentUser) -> dict[str, Any]:
     """Count today (the caller's local day) for the streak; once per local day, repeats change nothing.
 
