@@ -20,7 +20,6 @@ Everything is derived from the app's registered routes and event sources, never 
 from __future__ import annotations
 
 import json
-import sys
 from collections import defaultdict
 from typing import Any
 
@@ -29,6 +28,9 @@ from infra.local.aws_resources import MAX_RECEIVES
 API_HANDLER_ROUTER = "system"
 # Where the package keeps the embedding model's tokenizer, relative to the package root.
 TOKENIZER_PATH = "models/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+# Lambda's runtime: the interpreter `make` builds the virtualenv with (Makefile) and the one the
+# emulator runs the functions on (infra/deploy/emulator.py).
+RUNTIME = "python3.13"
 DEFAULT_MEMORY = 512
 DEFAULT_TIMEOUT = 30
 AUTH_ONLY_ROLE = "AuthOnlyRole"
@@ -111,7 +113,7 @@ def _router_function(router: str, settings: dict[str, Any], env: dict[str, Any],
     if is_api_handler:
         return {"Properties": props}
     props.update({
-        "Runtime": f"python{sys.version_info.major}.{sys.version_info.minor}",
+        "Runtime": RUNTIME,
         "Handler": "app.app",
         "CodeUri": "./deployment.zip",
         "Tracing": "PassThrough",
