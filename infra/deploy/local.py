@@ -73,7 +73,7 @@ def package_and_deploy(aws: AwsCli, stage: str, stack_name: str) -> dict[str, An
     """``make package``, then exactly the README's two AWS commands (plus the endpoint)."""
     from infra.build.package import build
 
-    out = build(stage, ROOT / "build" / "package", measure=False)
+    out = build(stage, ROOT / "build" / "package", measure_imports=False)
     aws("s3", "mb", f"s3://{ARTIFACT_BUCKET}")
     packaged = ROOT / "build" / "packaged.yaml"
     aws("cloudformation", "package", "--template-file", str(out / "sam.json"),
