@@ -120,6 +120,11 @@ EXTRA_LAYERS: dict[str, tuple[str, ...]] = {
 SNAPSTART_LAYERS = frozenset({"embeddings", "sandbox"})
 
 
+# Modules Lambda's python3.13 runtime itself provides: SnapStart's runtime hooks (layers/snapstart.py
+# imports them guardedly; they exist nowhere else).
+PROVIDED_BY_RUNTIME = frozenset({"snapshot_restore_py"})
+
+
 def layers_of(function: str) -> tuple[str, ...]:
     return ("core", *EXTRA_LAYERS.get(function, ()))
 
