@@ -160,8 +160,16 @@ def probe(env: dict[str, str], router: str | None, event: str) -> dict[str, Any]
     code = PROBE.format(root=str(ROOT), heavy=HEAVY)
     out = subprocess.run([sys.executable, "-I", "-c", code, event], env=child, capture_output=True,
                          text=True, check=True).stdout
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return result
+    return _figures(out)
+
+
+def _figures(out: str) -> dict[str, Any]:
+    """The probe's line of figures (the app's JSON log lines share its stdout)."""
+    for line in reversed(out.strip().splitlines()):
+        found = json.loads(line) if line.startswith("{") else {}
+        if "first" in found:
+            return dict(found)
+    raise RuntimeError(f"no figures in the probe's output: {out[-2000:]}")
 
 
 def recorded_statements(event: str, url: str) -> str:
@@ -191,8 +199,7 @@ def recorded_statements(event: str, url: str) -> str:
 def bare(env: dict[str, str], statements: str) -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-I", "-c", BARE.format(), statements, env["DATABASE_URL"]],
                          env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return result
+    return _figures(out)
 
 
 def run(env: dict[str, str], token: str, runs: int, only: list[str] | None) -> list[dict[str, Any]]:

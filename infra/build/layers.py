@@ -80,9 +80,9 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
     # requirements (click, PyYAML, inquirer ... are its CLI's): carried without them, as
     # ``chalice package`` itself does. boto3 ships here so production runs the SDK the tests run.
     Layer("core", "what every function imports: Chalice's runtime, the AWS SDK, psycopg, redis, "
-                  "pydantic, JWT and argon2, the rate limiter, the scheduler of reviews",
+                  "pydantic, JWT and argon2, the scheduler of reviews",
           ("chalice", "boto3", "botocore", "psycopg", "psycopg-pool", "pgvector", "redis", "pydantic",
-           "pydantic-settings", "email-validator", "PyJWT", "argon2-cffi", "limits", "fsrs", "tzdata"),
+           "pydantic-settings", "email-validator", "PyJWT", "argon2-cffi", "fsrs", "tzdata"),
           no_deps=("chalice",), prune=("botocore/data/*/",),
           keep=tuple(f"botocore/data/{service}/" for service in AWS_SERVICES)),
     # tokenizers requires huggingface-hub (and 30 MB of its own requirements) for from_pretrained
