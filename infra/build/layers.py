@@ -5,7 +5,8 @@ few Lambda layers, one per purpose, each built once per lock of its requirements
 
 * ``infra/build/locks/<layer>.txt`` pins every distribution the layer carries (its own
   requirements closed over theirs, minus what ``core`` already carries), generated from the pins
-  in ``requirements.txt`` for Lambda's platform by ``python -m infra.build.layers lock``;
+  in ``requirements.txt`` for Lambda's platform by ``python -m infra.build.layers lock``
+  (``infra.build.locks``);
 * ``build/layers/<layer>-<hash>.zip`` is built from the lock (wheels for manylinux x86_64 and
   cp313, ``.pyc`` precompiled) plus the layer's data files; the hash covers the lock, the
   runtime, the platform and the data, so an unchanged layer is neither rebuilt nor, since its zip
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import hashlib
-import json
 import os
 import py_compile
 import shutil
@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +51,6 @@ PLATFORMS = tuple(f"manylinux_2_{minor}_{ARCHITECTURE}" for minor in range(GLIBC
     f"manylinux2014_{ARCHITECTURE}",)
 RECIPE = "1"  # bump when the way a layer is assembled changes, so every layer is rebuilt
 MAX_LAYERS = 5  # Lambda's limit per function
-# Pure-Python distributions published as source only: built into wheels here (refused unless the
-# wheel is py3-none-any), then resolved and installed like the rest.
-SOURCE_ONLY = ("feedgen",)
-WHEELHOUSE = ROOT / "build" / "wheels"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same inputs give the same bytes
 
 
@@ -153,79 +148,6 @@ def read_lock(layer: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def _wheelhouse() -> Path:
-    pins = pinned_requirements()
-    for name in SOURCE_ONLY:
-        pin = pins[canonicalize_name(name)]
-        version = str(pin.specifier).removeprefix("==")
-        if not any(WHEELHOUSE.glob(f"{name}-{version}-*py3-none-any.whl")):
-            subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-                            "--no-deps", "--no-binary", name, "-w", str(WHEELHOUSE), f"{name}=={version}"], check=True)
-        if not any(WHEELHOUSE.glob(f"{name}-{version}-*py3-none-any.whl")):
-            raise SystemExit(f"{name} {version} did not build a pure-Python wheel")
-    return WHEELHOUSE
-
-
-def _platform_args() -> list[str]:
-    args = ["--find-links", str(_wheelhouse()), "--only-binary=:all:", "--implementation", "cp", "--python-version", PYTHON_VERSION, "--abi", ABI]
-    for platform in PLATFORMS:
-        args += ["--platform", platform]
-    return args
-
-
-def _resolve(requirements: list[str], unused: Iterable[str] = ()) -> dict[str, str]:
-    """What pip installs for ``requirements`` on Lambda's platform (canonical name -> version),
-    less ``unused`` and whatever only they require."""
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--dry-run", "--ignore-installed", "--target", str(Path(tmp) / "t"),
-                        "--report", str(report), *_platform_args(), *requirements], check=True)
-        installed = json.loads(report.read_text())["install"]
-    found = {canonicalize_name(i["metadata"]["name"]): i for i in installed}
-    skip = {canonicalize_name(n) for n in unused}
-    environment = {"python_version": PYTHON_VERSION, "python_full_version": f"{PYTHON_VERSION}.0",
-                   "sys_platform": "linux", "platform_system": "Linux", "platform_machine": ARCHITECTURE,
-                   "implementation_name": "cpython", "platform_python_implementation": "CPython", "os_name": "posix"}
-    todo = [Requirement(r) for r in requirements]
-    chosen: dict[str, str] = {}
-    while todo:
-        requirement = todo.pop()
-        name = canonicalize_name(requirement.name)
-        if name in chosen or name in skip or name not in found:
-            continue
-        item = found[name]
-        chosen[name] = item["metadata"]["version"]
-        extras = set(item.get("requested_extras") or ()) | {""}
-        for line in item["metadata"].get("requires_dist") or ():
-            dependency = Requirement(line)
-            if dependency.marker is None or any(
-                    dependency.marker.evaluate({**environment, "extra": extra}) for extra in extras):
-                todo.append(dependency)
-    return chosen
-
-
-def write_locks() -> None:
-    """Resolve every layer from the pins in requirements.txt and write its lock."""
-    pins = pinned_requirements()
-    LOCKS.mkdir(exist_ok=True)
-    core: dict[str, str] = {}
-    for layer in LAYERS.values():
-        wanted = [str(pins[canonicalize_name(n)]) for n in layer.requirements if n not in layer.no_deps]
-        constraints = [f"{n}=={v}" for n, v in core.items()]
-        resolved = _resolve([*wanted, *constraints], layer.unused)
-        resolved = {n: v for n, v in resolved.items() if n not in core}
-        for name in layer.no_deps:
-            resolved[canonicalize_name(name)] = str(pins[canonicalize_name(name)].specifier).removeprefix("==")
-        if layer.name == "core":
-            core = {n: v for n, v in resolved.items() if n not in {canonicalize_name(d) for d in layer.no_deps}}
-        header = (f"# The {layer.name} layer: {layer.description}.\n"
-                  f"# Generated by `python -m infra.build.layers lock` from requirements.txt for {RUNTIME} on "
-                  f"manylinux x86_64; installed with --no-deps.\n")
-        lock_path(layer.name).write_text(header + "".join(f"{n}=={v}\n" for n, v in sorted(resolved.items())))
-        print(f"{layer.name}: {len(resolved)} distributions", flush=True)
-
-
 def _data_files(layer: str) -> dict[str, Path]:
     """Files a layer carries beside its distributions: path under ``python/`` -> source."""
     if layer == "embeddings":
@@ -286,8 +208,10 @@ def build(layer: str, cache: Path = CACHE) -> BuiltLayer:
 
 
 def _install(layer: str, target: Path) -> None:
+    from infra.build.locks import platform_args
+
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "--no-deps", "--no-compile", "--target", str(target), *_platform_args(),
+                    "--no-deps", "--no-compile", "--target", str(target), *platform_args(),
                     "-r", str(lock_path(layer))], check=True)
     for junk in target.glob("bin"):
         shutil.rmtree(junk)
@@ -322,6 +246,8 @@ def main() -> None:
     parser.add_argument("command", choices=["lock", "build"])
     args = parser.parse_args()
     if args.command == "lock":
+        from infra.build.locks import write_locks
+
         write_locks()
     else:
         for name in LAYERS:
