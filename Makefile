@@ -36,7 +36,7 @@ test: lint  ## lint, then the whole test suite against real PostgreSQL, Redis an
 migrate: install  ## apply pending migrations to $$DATABASE_URL
 	$(PY) -m infra.migrate
 
-package: install  ## build the per-router SAM template and package into build/
+package: install  ## build the SAM template, the code zip and the dependency layers into build/; print sizes and cold imports
 	$(PY) -m infra.build.package
 
 deploy-local: install  ## deploy the package into the ministack AWS emulator, print the invoke URL (held until Ctrl-C on a terminal)
