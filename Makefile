@@ -1,6 +1,8 @@
 # Two commands matter: `make run` (local stack + API with demo data) and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Python 3.13, what Lambda runs (python3.13): on PATH (a pyenv shim only if it resolves), else the
+# newest 3.13 under pyenv's versions.
+PYTHON ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(lastword $(sort $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.13*/bin/python3.13))))
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
@@ -10,8 +12,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: install run test lint migrate package lint-template bench clean deploy-local deploy-smoke types
 
 $(STAMP): requirements.txt requirements-dev.txt infra/models.py
+	$(if $(PYTHON),,$(error Python 3.13 not found: install it (python3.13 on PATH, or `pyenv install 3.13`) or run make PYTHON=/path/to/python3.13))
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m layers.adapters.sandbox  # compile the code sandbox's interpreter for this CPU, once
 	$(PY) -m infra.models  # the embedding model's tokenizer file (checked against its sha256)
@@ -34,7 +37,7 @@ test: lint  ## lint, then the whole test suite against real PostgreSQL, Redis an
 migrate: install  ## apply pending migrations to $$DATABASE_URL
 	$(PY) -m infra.migrate
 
-package: install  ## build the per-router SAM template and package into build/
+package: install  ## build the SAM template, the code zip and the dependency layers into build/; print sizes and cold imports
 	$(PY) -m infra.build.package
 
 deploy-local: install  ## deploy the package into the ministack AWS emulator, print the invoke URL (held until Ctrl-C on a terminal)

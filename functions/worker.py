@@ -11,9 +11,11 @@ from typing import Any
 
 from chalice.app import Blueprint
 
+from layers import snapstart
 from layers.core.logging import configure
 
 configure()
+snapstart.prepare()  # restore hooks; at a SnapStart init, the embedding model too
 blueprint = Blueprint(__name__)
 QUEUE_NAME = os.environ.get("TASKS_QUEUE_NAME", "blog-tasks")
 BATCH_SIZE = 10

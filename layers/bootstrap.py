@@ -104,3 +104,11 @@ def reset() -> None:
     """Forget built instances (settings changed between tests, say)."""
     with _lock:
         _instances.clear()
+
+
+def forget(keep: Callable[[str, Any], bool]) -> None:
+    """Forget the built instances ``keep`` does not keep (a SnapStart restore: layers.core.snapstart)."""
+    with _lock:
+        for name, instance in list(_instances.items()):
+            if not keep(name, instance):
+                del _instances[name]

@@ -29,13 +29,14 @@ def job_function(module: str, job: Job) -> tuple[Blueprint, Handler]:
     """The blueprint of ``module`` with one ``@schedule`` handler that runs and records ``job``."""
     from chalice.app import Blueprint
 
-    from layers import bootstrap
+    from layers import bootstrap, snapstart
     from layers.core.logging import configure
     from layers.jobs.job import RUN_SCOPED
     from layers.jobs.runs import run_scheduled
 
     bootstrap.check_parameters(job.run, RUN_SCOPED)  # an unknown parameter fails at import
     configure()  # app middleware does not run for event handlers (aws/chalice#1566)
+    snapstart.prepare()  # restore hooks; at a SnapStart init, what the job's function carries
     blueprint = Blueprint(module)
 
     def handler(event: Any) -> dict[str, Any]:

@@ -63,10 +63,13 @@ def aws(deployment: Any) -> Callable[[str], Any]:
 def poison_message_id(deployment: Any, aws: Callable[[str], Any]) -> str:
     """Sent as soon as the stack is up: the dead-letter test at the end waits for it. The worker
     retries it after 1, 2, 4, 8 s instead of 10, 20, 40, 80 s, so five receives fit a short wait."""
-    worker = aws("lambda").get_function_configuration(FunctionName=deployment.resources["TaskWorker"])
+    lam = aws("lambda")
+    worker = lam.get_function_configuration(FunctionName=deployment.resources["TaskWorker"])
     variables = {**worker.get("Environment", {}).get("Variables", {}), "TASK_RETRY_BASE_SECONDS": "1"}
-    aws("lambda").update_function_configuration(FunctionName=worker["FunctionName"],
-                                                Environment={"Variables": variables})
+    lam.update_function_configuration(FunctionName=worker["FunctionName"], Environment={"Variables": variables})
+    # The queue invokes the worker's SnapStart alias: publish the changed configuration and point it there.
+    version = lam.publish_version(FunctionName=worker["FunctionName"])["Version"]
+    lam.update_alias(FunctionName=worker["FunctionName"], Name="live", FunctionVersion=version)
     sent = aws("sqs").send_message(QueueUrl=deployment.outputs["TasksQueueUrl"],
                                    MessageBody='{"task_type": "no_such_task", "task_id": "x"}')
     return str(sent["MessageId"])

@@ -104,3 +104,19 @@ def test_the_gate_fails_open_when_redis_is_down(api, users, settings_env):
     settings_env(REDIS_URL="redis://127.0.0.1:1/0", RATE_LIMIT_USER="1/minute")
     assert [api.get("/api/settings", token=alice.token).status for _ in range(3)] == [200, 200, 200]
     assert api.get("/api/health").json["rate_limiter"] == "failing_open"
+
+
+def test_the_limit_notation_is_read_as_the_limits_library_reads_it():
+    import pytest
+    from limits import parse
+
+    from layers.http.ratelimit import _parse
+
+    for notation in ("100/hour", "5 per minute", "10/2 hours", "1000/DAY", "3/second;10/minute",
+                     "7 per 3 days", "1/month", "2/year", " 4 / second "):
+        mine, theirs = _parse(notation), parse(notation)
+        assert mine.key_for("g", "user:1") == theirs.key_for("g", "user:1"), notation
+        assert (mine.amount, mine.get_expiry(), str(mine)) == (theirs.amount, theirs.get_expiry(), str(theirs))
+    for wrong in ("", "hour", "10/fortnight", "ten/hour"):
+        with pytest.raises(ValueError):
+            _parse(wrong)

@@ -1,4 +1,7 @@
-"""What one function imports: the project modules it can reach and the distributions they need.
+"""What one function imports: the project modules it can reach and the third-party names they use.
+
+Not part of the build: ``tests/test_layers.py`` holds the declaration of which function takes
+which layer (``infra.build.layers``) against it.
 
 Static, so that imports made lazily inside functions (``import stripe`` on first use) count:
 
@@ -12,13 +15,8 @@ Static, so that imports made lazily inside functions (``import stripe`` on first
    worker, a job) names it as a parameter, or when reachable code asks for it by literal name
    (``bootstrap.provide("payments")``). The route decorator asks for ``payments`` only to verify
    the ``event`` of ``auth="stripe"`` routes, so there the ``event`` parameter is what counts.
-4. Third-party top-level names are mapped to distributions through the package's own
-   ``*.dist-info/RECORD`` files, then closed over ``Requires-Dist`` (with the extras that
-   ``requirements.txt`` asks for).
-
-boto3 and its own dependencies are not shipped: the Lambda Python runtime provides them, the
-code uses only long-standing SQS/S3/SES/SSM calls, and botocore alone is ~23 MB unzipped, which
-the functions that carry the embedding model cannot spare.
+4. What is left are third-party top-level import names (``external``); the test maps them to
+   the layers carrying them through the layers' own ``*.dist-info/RECORD`` files.
 """
 from __future__ import annotations
 
@@ -32,13 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = frozenset({"app", "functions", "layers", "scheduled"})
 # Imported by name by a distribution, not by the project: pydantic's EmailStr needs email-validator.
 IMPLICIT_IMPORTS = {"pydantic": ("email_validator",)}
-# Provided by the Lambda runtime; never shipped, never followed.
-PROVIDED_BY_RUNTIME = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
-# Requirements a distribution declares that the code paths shipped here never import: inference
-# in onnxruntime imports numpy only; sympy (80 MB), coloredlogs, flatbuffers and protobuf serve its
-# training and model-conversion tools. Leaving them out keeps the functions that embed under
-# Lambda's 250 MB (tests/test_package.py imports each function from its own zip alone).
-UNUSED_REQUIREMENTS = {"onnxruntime": frozenset({"sympy", "coloredlogs", "flatbuffers", "protobuf"})}
 WORKER_MODULE = "functions.worker"
 HANDLERS_PACKAGE = "layers.tasks.handlers"
 # Names whose use imports a whole package by name (see the module docstring, rule 2).

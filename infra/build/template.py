@@ -20,18 +20,43 @@ Everything is derived from the app's registered routes and event sources, never 
 from __future__ import annotations
 
 import json
-import sys
 from collections import defaultdict
 from typing import Any
 
+from infra.build.layers import ARCHITECTURE, RUNTIME, snapstart
 from infra.local.aws_resources import MAX_RECEIVES
 
 API_HANDLER_ROUTER = "system"
-# Where the package keeps the embedding model's tokenizer, relative to the package root.
-TOKENIZER_PATH = "models/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 DEFAULT_MEMORY = 512
 DEFAULT_TIMEOUT = 30
 AUTH_ONLY_ROLE = "AuthOnlyRole"
+# SnapStart applies to published versions only: these functions publish one per deploy under this
+# alias, and API Gateway, SQS and the schedules invoke the alias (SAM names it <Function>Alias<name>).
+ALIAS = "live"
+
+
+def alias_resource(logical: str) -> str:
+    return f"{logical}Alias{ALIAS}"
+
+
+def layer_resource(name: str) -> str:
+    return f"{name.capitalize()}Layer"
+
+
+def layer_version(name: str, content_hash: str, content_uri: str, description: str) -> dict[str, Any]:
+    # Named by content: a changed lock publishes a new layer version, an unchanged one none.
+    return {"Type": "AWS::Serverless::LayerVersion", "Properties": {
+        "LayerName": {"Fn::Sub": f"${{AWS::StackName}}-{name}"},
+        "Description": f"{description} ({content_hash})"[:256],
+        "ContentUri": content_uri,
+        "CompatibleRuntimes": [RUNTIME],
+        "CompatibleArchitectures": [ARCHITECTURE],
+        "RetentionPolicy": "Delete",
+    }}
+
+
+def snapstart_properties() -> dict[str, Any]:
+    return {"AutoPublishAlias": ALIAS, "SnapStart": {"ApplyOn": "PublishedVersions"}}
 
 
 def resource_name(name: str) -> str:
@@ -54,11 +79,16 @@ def build(app: Any, routes: list[Any], config: dict[str, Any], stage: str) -> di
         logical = "APIHandler" if router == API_HANDLER_ROUTER else f"{resource_name(router)}Router"
         settings = functions_cfg.get(router, {})
         resources[logical] = _router_function(router, settings, shared_env, logical == "APIHandler", config)
+        target = f"{logical}.Arn"
+        if snapstart(router):
+            resources[logical]["Properties"].update(snapstart_properties())
+            target = alias_resource(logical)
         if logical != "APIHandler":
-            resources[f"{logical}InvokePermission"] = _invoke_permission(logical)
+            resources[f"{logical}InvokePermission"] = _invoke_permission(
+                {"Ref": target} if snapstart(router) else {"Fn::GetAtt": [logical, "Arn"]})
         for spec in specs:
             integration = {"uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/"
-                                              f"2015-03-31/functions/${{{logical}.Arn}}/invocations"}}
+                                              f"2015-03-31/functions/${{{target}}}/invocations"}}
             paths.setdefault(spec.path, {})[spec.method.lower()] = {"x-amazon-apigateway-integration": integration}
     resources["RestAPI"] = {"Properties": {"DefinitionBody": {"paths": paths},
                                            "GatewayResponses": _gateway_responses()}}
@@ -97,7 +127,6 @@ def _shared_environment() -> dict[str, Any]:
         "FRONTEND_ORIGIN": {"Ref": "FrontendOrigin"},
         "ADMIN_EMAILS": {"Ref": "AdminEmails"},
         "PUBLIC_API_URL": {"Ref": "PublicApiUrl"},
-        "EMBEDDING_TOKENIZER_PATH": TOKENIZER_PATH,  # Lambda's working directory is the package root
     }
 
 
@@ -111,7 +140,7 @@ def _router_function(router: str, settings: dict[str, Any], env: dict[str, Any],
     if is_api_handler:
         return {"Properties": props}
     props.update({
-        "Runtime": f"python{sys.version_info.major}.{sys.version_info.minor}",
+        "Runtime": RUNTIME,
         "Handler": "app.app",
         "CodeUri": "./deployment.zip",
         "Tracing": "PassThrough",
@@ -140,9 +169,9 @@ def _gateway_responses() -> dict[str, Any]:
     }
 
 
-def _invoke_permission(function: str) -> dict[str, Any]:
+def _invoke_permission(function: dict[str, Any]) -> dict[str, Any]:
     return {"Type": "AWS::Lambda::Permission", "Properties": {
-        "FunctionName": {"Fn::GetAtt": [function, "Arn"]},
+        "FunctionName": function,
         "Action": "lambda:InvokeFunction",
         "Principal": "apigateway.amazonaws.com",
         "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPI}/*"},
@@ -183,7 +212,9 @@ def _event_functions(app: Any, env: dict[str, Any]) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for source in app.event_sources:
-        function: dict[str, Any] = {"Properties": {"Environment": {"Variables": dict(env)}}}
+        function: dict[str, Any] = {"Properties": {"Environment": {"Variables": dict(env)}, "Runtime": RUNTIME}}
+        if snapstart(source.name):
+            function["Properties"].update(snapstart_properties())
         if isinstance(source, SQSEventConfig):
             function["DependsOn"] = ["TasksQueue"]
             function["Properties"]["Events"] = {f"{resource_name(source.name)}SqsEventSource": {"Properties": {

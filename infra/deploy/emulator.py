@@ -1,13 +1,16 @@
 """The ministack AWS emulator in its own virtualenv, and the AWS CLI pointed at it.
 
-ministack runs Lambda functions without Docker, as worker processes of its own interpreter, and
-copies its own environment into them: it is started with a clean environment so that a setting
-the template fails to give a function is missing there too, as on AWS.
+ministack runs Lambda functions without Docker, as worker processes of its own interpreter (so
+its virtualenv is made with this one, Python 3.13, the functions' runtime), puts each function's
+layers' ``python/`` directories on their path, and copies its own environment into them: it is
+started with a clean environment so that a setting the template fails to give a function is
+missing there too, as on AWS.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -26,10 +29,12 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "000000000000", "AWS_SECRET_ACCESS_KEY": "em
 
 
 def ensure_venv() -> Path:
-    """Create or update the emulator's virtualenv when its requirements changed."""
-    stamp = VENV / f".installed-{hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]}"
+    """Create or update the emulator's virtualenv when its requirements or interpreter changed."""
+    key = REQUIREMENTS.read_bytes() + sys.version.encode()
+    stamp = VENV / f".installed-{hashlib.sha256(key).hexdigest()[:12]}"
     if not stamp.exists():
-        if not (VENV / "bin" / "python").exists():
+        if not _runs_this_python(VENV / "bin" / "python"):
+            shutil.rmtree(VENV, ignore_errors=True)
             subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
                         "--disable-pip-version-check", "-r", str(REQUIREMENTS)], check=True)
@@ -37,6 +42,13 @@ def ensure_venv() -> Path:
             old.unlink()
         stamp.touch()
     return VENV
+
+
+def _runs_this_python(python: Path) -> bool:
+    if not python.exists():
+        return False
+    found = subprocess.run([str(python), "-c", "import sys; print(sys.version)"], capture_output=True, text=True)
+    return found.stdout.strip() == sys.version
 
 
 @dataclass

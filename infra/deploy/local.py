@@ -76,7 +76,7 @@ def package_and_deploy(aws: AwsCli, stage: str, stack_name: str, work: Path) -> 
     another deployment's build cannot replace them while they are uploaded."""
     from infra.build.package import build
 
-    out = build(stage, work / "package", measure=False)
+    out = build(stage, work / "package", measure_imports=False)
     aws("s3", "mb", f"s3://{ARTIFACT_BUCKET}")
     packaged = work / "packaged.yaml"
     aws("cloudformation", "package", "--template-file", str(out / "sam.json"),

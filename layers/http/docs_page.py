@@ -8,8 +8,9 @@ server that served the page and fills the bearer token from a ``POST /api/auth/l
 refresh) answer.
 
 Swagger UI's files come from ``make install`` (``python -m infra.docs_ui``, which checks the
-tarball's integrity) into the virtualenv; the package build copies them to ``docs_ui/`` at the root
-of the one function that serves the docs (``infra/build/split.py``), and no other function.
+tarball's integrity) into the virtualenv; the package build puts them in ``docs_ui/`` of the
+``docs`` layer (``infra/build/layers.py``), which the one function that serves the docs takes, and
+no other function; deployed, they are found through ``sys.path`` (the layer's ``python/``).
 """
 from __future__ import annotations
 
@@ -37,9 +38,12 @@ def installed_dir() -> Path:
 
 
 def assets_dir() -> Path:
-    """The function package's copy when deployed, else the virtualenv's."""
-    packaged = _HERE.parents[1] / PACKAGED_DIRNAME
-    return packaged if packaged.is_dir() else installed_dir()
+    """The docs layer's copy when a ``sys.path`` entry holds one (deployed), else the virtualenv's."""
+    for entry in sys.path:
+        packaged = Path(entry) / PACKAGED_DIRNAME
+        if entry and packaged.is_dir():
+            return packaged
+    return installed_dir()
 
 
 def available() -> bool:

@@ -2,7 +2,9 @@
 
 Anonymous callers are counted per client IP, signed-in callers per user. ``auth`` (login and
 register) is stricter and always per IP. The ``limits`` library parses the limits (its notation
-in the settings) and names the keys; the moving window itself runs in ``_GATE``, a Lua script
+in the settings) and names the keys — here ``Limit`` does both the same way, since importing the
+library costs a cold start ~60 ms for a few lines of parsing (``tests/test_request_gate.py``
+holds the two equal); the moving window itself runs in ``_GATE``, a Lua script
 holding the same algorithm and key layout as ``limits``' Redis storage (a list of hit timestamps
 under ``LIMITS:LIMITER/<group>/<who>/<amount>/<multiples>/<granularity>``, newest first, trimmed
 to the limit), plus the revocation lookup of the caller's access token. A signed-in request thus
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -88,11 +91,40 @@ def _script() -> Any:
     return get_redis().register_script(_GATE)
 
 
-@functools.lru_cache(maxsize=32)
-def _parse(limit: str) -> Any:
-    from limits import parse
+# limits' granularities (seconds) and notation: "100/hour", "5 per minute", "10/2 hours";
+# several limits separated by , ; or | (the first one counts, as limits.parse takes it).
+_GRANULARITIES = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "month": 2592000, "year": 31104000}
+_NOTATION = re.compile(r"\s*([0-9]+)\s*(?:/|\s*per\s*)\s*([0-9]+)?\s*([a-z]+)\s*", re.IGNORECASE)
 
-    return parse(limit)
+
+@dataclass(frozen=True)
+class Limit:
+    """One moving-window limit, as ``limits.RateLimitItem`` names it and its keys."""
+
+    amount: int
+    multiples: int
+    granularity: str
+
+    def key_for(self, *identifiers: str) -> str:
+        return "/".join(["LIMITER", *identifiers, str(self.amount), str(self.multiples), self.granularity])
+
+    def get_expiry(self) -> int:
+        return _GRANULARITIES[self.granularity] * self.multiples
+
+    def __str__(self) -> str:
+        return f"{self.amount} per {self.multiples} {self.granularity}"
+
+
+@functools.lru_cache(maxsize=32)
+def _parse(notation: str) -> Limit:
+    limits = []
+    for part in re.split(r"[,;|]", notation):
+        match = _NOTATION.fullmatch(part)
+        name = match.group(3).lower().removesuffix("s") if match else ""
+        if match is None or name not in _GRANULARITIES:
+            raise ValueError(f"couldn't parse rate limit string {notation!r}")
+        limits.append(Limit(int(match.group(1)), int(match.group(2) or 1), name))
+    return limits[0]
 
 
 def reset() -> None:

@@ -7,9 +7,9 @@ import it). Its SHA-256 is pinned here: a different file is refused before it is
 Compiling takes seconds, so the compiled module (``Module.serialize``) is kept in a file and
 memory-mapped afterwards (about a millisecond). Where it is looked for, in order:
 
-1. ``sandbox_module/`` at the package root (beside ``layers/``): ``make package`` writes it there
-   for x86_64 Lambda, compiled for the baseline x86_64 CPU so it loads on whatever machine
-   Lambda picks (compiling at a cold start would cost seconds of the first request);
+1. ``sandbox_module/`` under a ``sys.path`` entry: the sandbox layer's ``python/`` directory,
+   where ``make package`` puts it compiled for the baseline x86_64 CPU so it loads on whatever
+   machine Lambda picks (compiling at a cold start would cost seconds of the first request);
 2. the cache directory (``CODE_CACHE_DIR``, default a private directory under the system temp
    directory), filled for this machine's CPU by ``make install`` (or by the first run).
 
@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 PYTHON_VERSION = "3.12.0"
 WASM_SHA256 = "e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763"
 PACKAGED_DIRNAME = "sandbox_module"
-PACKAGED_DIR = Path(__file__).resolve().parents[3] / PACKAGED_DIRNAME
 LAMBDA_TARGET = "x86_64-unknown-linux-gnu"
 
 
@@ -91,12 +91,22 @@ def compile_to(directory: Path, target: str | None = None) -> Path:
     return path
 
 
+def packaged_module() -> Path | None:
+    """The compiled module a layer carries (``sandbox_module/`` under a ``sys.path`` entry)."""
+    name = file_name()
+    for entry in sys.path:
+        candidate = Path(entry) / PACKAGED_DIRNAME / name
+        if entry and candidate.is_file():
+            return candidate
+    return None
+
+
 def load_module(eng: wasmtime.Engine, cache_dir: Path) -> wasmtime.Module:
     """The compiled interpreter for ``eng``: packaged, cached, or compiled now and cached."""
     import wasmtime
 
-    packaged = PACKAGED_DIR / file_name()
-    if packaged.is_file():
+    packaged = packaged_module()
+    if packaged is not None:
         try:
             return wasmtime.Module.deserialize_file(eng, str(packaged))
         except wasmtime.WasmtimeError:
