@@ -227,14 +227,23 @@ def test_the_code_zip_holds_the_projects_code_only_precompiled(package):
     assert not any(".dist-info/" in n for n in names)
 
 
-def test_a_layer_is_built_once_per_lock_and_zips_to_the_same_bytes(figures, tmp_path):
+def test_a_layer_is_built_once_per_lock_and_to_the_same_bytes_anywhere(figures, tmp_path):
+    """Reused while its lock is unchanged; built elsewhere (another clone, after `make clean`), the
+    same bytes: `aws cloudformation package` then finds it uploaded already."""
     from infra.build import layers
 
     again = layers.build("payments")
     assert again.reused and again.hash == figures["layers"]["payments"]["hash"]
-    rezipped = tmp_path / "again.zip"
-    layers.write_zip(again.directory, rezipped)
-    assert rezipped.read_bytes() == again.zip_path.read_bytes()
+    elsewhere = layers.build("payments", tmp_path / "layers")
+    assert not elsewhere.reused
+    assert elsewhere.zip_path.read_bytes() == again.zip_path.read_bytes()
+
+
+def test_the_same_code_zips_to_the_same_bytes(package, tmp_path):
+    from infra.build.package import write_code_zip
+
+    write_code_zip(tmp_path / "code.zip")
+    assert (tmp_path / "code.zip").read_bytes() == (package / "code.zip").read_bytes()
 
 
 def test_the_functions_that_load_the_model_or_the_sandbox_publish_snapstart_versions(template):

@@ -51,7 +51,7 @@ ARCHITECTURE = "x86_64"
 GLIBC_MINOR = 34  # Amazon Linux 2023, under Lambda's python3.13
 PLATFORMS = tuple(f"manylinux_2_{minor}_{ARCHITECTURE}" for minor in range(GLIBC_MINOR, 16, -1)) + (
     f"manylinux2014_{ARCHITECTURE}",)
-RECIPE = "1"  # bump when the way a layer is assembled changes, so every layer is rebuilt
+RECIPE = "2"  # bump when the way a layer is assembled changes, so every layer is rebuilt
 MAX_LAYERS = 5  # Lambda's limit per function
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same inputs give the same bytes
 
@@ -242,13 +242,15 @@ def _install(layer: str, target: Path) -> None:
         for path in target.glob(pattern):
             if path not in kept:
                 shutil.rmtree(path)
-    precompile(target)
+    precompile(target, "/opt/python")
 
 
-def precompile(directory: Path) -> None:
-    """``.pyc`` for the runtime's interpreter, unchecked-hash: Lambda's file times do not matter."""
+def precompile(directory: Path, deployed_at: str) -> None:
+    """``.pyc`` for the runtime's interpreter, unchecked-hash (Lambda's file times do not matter),
+    naming the files where Lambda puts them (``deployed_at``): not the build's temporary directory,
+    so the same sources give the same bytes wherever and whenever they are built."""
     # The result is not checked: a few distributions ship test data that is not valid Python.
-    compileall.compile_dir(directory, quiet=2, workers=0,
+    compileall.compile_dir(directory, quiet=2, workers=0, ddir=deployed_at,
                            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
 

@@ -90,7 +90,7 @@ def write_code_zip(path: Path) -> None:
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         for package in SHIPPED_PACKAGES:
             shutil.copytree(ROOT / package, Path(tmp) / package, ignore=ignore)
-        layers.precompile(Path(tmp))
+        layers.precompile(Path(tmp), "/var/task")
         layers.write_zip(Path(tmp), path)
 
 
