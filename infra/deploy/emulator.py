@@ -61,6 +61,7 @@ class Emulator(Service):
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._clear_workers()
         (self.data_dir / "tmp").mkdir(exist_ok=True)
         env = {"PATH": f"{VENV / 'bin'}:/usr/bin:/bin", "HOME": str(self.data_dir),
                "TMPDIR": str(self.data_dir / "tmp"), "GATEWAY_PORT": str(self.port),
@@ -70,6 +71,15 @@ class Emulator(Service):
                                      stdout=self._log(), stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_listening(60)
         urllib.request.urlopen(f"{self.url}/_ministack/health", timeout=10).close()
+
+    def stop(self) -> None:
+        super().stop()
+        self._clear_workers()
+
+    def _clear_workers(self) -> None:
+        # ministack unpacks each function worker's code and layers under its TMPDIR and leaves
+        # them there (about 200 MB a worker with the embedding layer, gigabytes a smoke run).
+        shutil.rmtree(self.data_dir / "tmp", ignore_errors=True)
 
 
 @dataclass(frozen=True)
