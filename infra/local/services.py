@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -41,7 +42,7 @@ def listens(pid: int, port: int) -> bool:
 
 
 @dataclass
-class Service:
+class Service(ABC):
     name: str
     port: int
     data_dir: Path
@@ -49,11 +50,11 @@ class Service:
     stop_signal: ClassVar[int] = signal.SIGTERM
 
     @property
-    def url(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def url(self) -> str: ...
 
-    def start(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def start(self) -> None: ...
 
     def stop(self) -> None:
         self.begin_stop()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from layers.core.errors import DependencyUnavailable
 from layers.core.logging import get_logger
+from layers.core.packaged import on_sys_path
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,11 +52,7 @@ def installed_tokenizer_path() -> Path:
 
 def default_tokenizer_path() -> Path:
     """The layer's copy when a ``sys.path`` entry holds one (deployed), else the installed one."""
-    for entry in sys.path:
-        candidate = Path(entry) / PACKAGED_TOKENIZER
-        if entry and candidate.is_file():
-            return candidate
-    return installed_tokenizer_path()
+    return on_sys_path(PACKAGED_TOKENIZER) or installed_tokenizer_path()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ import sys
 from html import escape
 from pathlib import Path
 
+from layers.core.packaged import on_sys_path
+
 SWAGGER_UI_VERSION = "5.36.0"
 # npm's ``dist.integrity`` of swagger-ui-dist@5.36.0: the tarball's SHA-512, checked on install.
 SWAGGER_UI_INTEGRITY = ("sha512-Lt6/Kb0gXmLdiabLhvso4VdJP9V7qJWB0zh0gzeXUV3+CMOTzMmvpJRSXN7EAjfwixw"
@@ -39,11 +41,7 @@ def installed_dir() -> Path:
 
 def assets_dir() -> Path:
     """The docs layer's copy when a ``sys.path`` entry holds one (deployed), else the virtualenv's."""
-    for entry in sys.path:
-        packaged = Path(entry) / PACKAGED_DIRNAME
-        if entry and packaged.is_dir():
-            return packaged
-    return installed_dir()
+    return on_sys_path(PACKAGED_DIRNAME, directory=True) or installed_dir()
 
 
 def available() -> bool:

@@ -25,10 +25,11 @@ import fcntl
 import hashlib
 import os
 import stat
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from layers.core.packaged import on_sys_path
 
 if TYPE_CHECKING:
     import wasmtime
@@ -93,12 +94,7 @@ def compile_to(directory: Path, target: str | None = None) -> Path:
 
 def packaged_module() -> Path | None:
     """The compiled module a layer carries (``sandbox_module/`` under a ``sys.path`` entry)."""
-    name = file_name()
-    for entry in sys.path:
-        candidate = Path(entry) / PACKAGED_DIRNAME / name
-        if entry and candidate.is_file():
-            return candidate
-    return None
+    return on_sys_path(Path(PACKAGED_DIRNAME) / file_name())
 
 
 def load_module(eng: wasmtime.Engine, cache_dir: Path) -> wasmtime.Module:
